@@ -1,0 +1,57 @@
+# framebench: `make site` builds the site, `make test` runs every check. Both set up .venv first.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(if $(GPU),gpu,cpu)
+export NO_MKDOCS_2_WARNING := 1
+export PYTHONHASHSEED := 0
+export SOURCE_DATE_EPOCH ?= 1767225600
+
+.PHONY: setup site serve build test lint bench-ops bench-accuracy bench-site validate clean
+
+setup: $(STAMP)
+
+# Re-installs only when the dependency pins change; plain pip, pinned by constraints.txt.
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev]'
+ifdef GPU
+	# Linux GPU: swap the CPU-only TensorFlow wheel for the CUDA one (torch from PyPI is CUDA already).
+	$(BIN)/python -m pip uninstall -q -y tensorflow-cpu
+	$(BIN)/python -m pip install -q -c constraints.txt 'tensorflow[and-cuda]'
+endif
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+validate: setup
+	$(BIN)/framebench validate runs
+
+build: setup
+	$(BIN)/framebench build --runs runs --out site_src
+
+site: build
+	$(BIN)/mkdocs build --strict --site-dir site
+
+serve: build
+	$(BIN)/mkdocs serve
+
+lint: setup
+	$(BIN)/ruff check generator tests
+	$(BIN)/ruff format --check generator tests
+	$(BIN)/mypy
+
+test: setup lint
+	$(BIN)/pytest -q
+
+bench-ops: setup
+	$(BIN)/framebench bench ops --quick
+
+bench-accuracy: setup
+	@echo "bench-accuracy: pending"
+
+bench-site: setup
+	@echo "bench-site: pending"
+
+clean:
+	rm -rf site .pytest_cache .mypy_cache .ruff_cache

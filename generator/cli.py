@@ -1,0 +1,259 @@
+"""The `framebench` command line: parse arguments, call one plain function, print.
+
+Errors a user can cause are UserError and come out as `error: ...` lines with exit code 1;
+bad arguments exit 2 (argparse's convention) with one `error:` line. Heavy imports (frameworks,
+pandas, the site toolchain) happen inside the handlers so `framebench --help` stays instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from generator import __version__
+from generator.errors import UserError
+
+FRAMEWORKS = ("numpy", "tensorflow", "torch")
+ZOOS = ("keras", "pytorch")
+DEVICES = ("auto", "cpu", "cuda", "mps")
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one `error:` line plus a hint, not a usage dump."""
+
+    def error(self, message: str) -> NoReturn:
+        sys.stderr.write(f"error: {self.prog}: {message}\nTry '{self.prog} --help'.\n")
+        raise SystemExit(2)
+
+
+def csv_choice(valid: Sequence[str], *, allow_all: bool = False) -> type:
+    """An argparse type for comma-separated names, each checked against `valid`."""
+
+    class CsvChoice:
+        def __new__(cls, text: str) -> tuple[str, ...]:  # type: ignore[misc]
+            names = tuple(n.strip() for n in text.split(",") if n.strip())
+            if allow_all and names == ("all",):
+                return tuple(valid)
+            bad = [n for n in names if n not in valid]
+            if bad or not names:
+                raise argparse.ArgumentTypeError(
+                    f"unknown name(s) {', '.join(bad) or repr(text)}; valid: {', '.join(valid)}"
+                )
+            return names
+
+    CsvChoice.__name__ = "list"
+    return CsvChoice
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+    return value
+
+
+def _command_line(argv: Sequence[str]) -> str:
+    from generator.privacy import scrub_text
+
+    return scrub_text(shlex.join(["framebench", *argv]))
+
+
+# --- handlers: each calls one function and prints ---------------------------------------------
+
+
+def cmd_env(args: argparse.Namespace) -> int:
+    from generator.machine import describe, fingerprint
+
+    machine = fingerprint()
+    if args.json:
+        print(json.dumps(machine.model_dump(mode="json", exclude_none=True), indent=2, sort_keys=True))
+    else:
+        print(describe(machine))
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from generator.schema import run_schema
+
+    print(json.dumps(run_schema(), indent=2, sort_keys=True))
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from generator.schema import load_runs
+
+    runs = load_runs(args.paths or [Path("runs")])
+    print(f"ok: {len(runs)} run file(s) valid")
+    return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from generator.schema import load_runs
+    from generator.site.render import build_site
+
+    runs = load_runs([args.runs])
+    written = build_site(runs, args.out, runs_dir=args.runs)
+    print(f"wrote {len(written)} page(s) from {len(runs)} run(s) into {args.out}")
+    return 0
+
+
+def cmd_bench_ops(args: argparse.Namespace) -> int:
+    from generator.bench.runner import OpsOptions, run_ops
+
+    options = OpsOptions(
+        frameworks=args.framework,
+        device=args.device,
+        quick=args.quick,
+        cases=args.cases,
+        threads=args.threads,
+        out=args.out,
+        resume=args.resume,
+        command=args.command_line,
+    )
+    print(run_ops(options))
+    return 0
+
+
+def cmd_bench_accuracy(args: argparse.Namespace) -> int:
+    from generator.accuracy.evaluate import AccuracyOptions, run_accuracy
+
+    options = AccuracyOptions(
+        data=args.data,
+        frameworks=args.framework,
+        models=args.models,
+        protocol=args.protocol,
+        batch_size=args.batch_size,
+        device=args.device,
+        weights=args.weights,
+        limit=args.limit,
+        workers=args.workers,
+        out=args.out,
+        command=args.command_line,
+    )
+    print(run_accuracy(options))
+    return 0
+
+
+def cmd_ingest_top5(args: argparse.Namespace) -> int:
+    from generator.ingest.top5 import ingest_top5
+
+    print(ingest_top5(args.dir, out=args.out, command=args.command_line))
+    return 0
+
+
+def cmd_submit(args: argparse.Namespace) -> int:
+    from generator.contrib.submit import submit
+
+    print(submit(args.runfile, runs_dir=args.runs))
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from generator.contrib.check import check_runs
+
+    return check_runs(args.runfiles, runs_dir=args.runs, strict=args.strict)
+
+
+# --- parser ------------------------------------------------------------------------------------
+
+
+def build_parser() -> Parser:
+    parser = Parser(
+        prog="framebench",
+        description="Benchmark NumPy, TensorFlow/Keras and PyTorch on this machine and publish the runs.",
+    )
+    parser.add_argument("--version", action="version", version=f"framebench {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser, required=True)
+
+    p = sub.add_parser("env", help="print this machine's fingerprint")
+    p.add_argument("--json", action="store_true", help="as JSON (the run file's machine block)")
+    p.set_defaults(handler=cmd_env)
+
+    p = sub.add_parser("schema", help="print the run-file JSON Schema")
+    p.set_defaults(handler=cmd_schema)
+
+    p = sub.add_parser("validate", help="validate run files (default: runs/)")
+    p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="run files or folders")
+    p.set_defaults(handler=cmd_validate)
+
+    p = sub.add_parser("build", help="render the site's Markdown pages from the runs")
+    p.add_argument("--runs", type=Path, default=Path("runs"), help="runs folder (default: runs/)")
+    p.add_argument("--out", type=Path, default=Path("site_src"), help="MkDocs docs folder (default: site_src/)")
+    p.set_defaults(handler=cmd_build)
+
+    bench = sub.add_parser("bench", help="measure this machine").add_subparsers(
+        dest="suite", metavar="SUITE", parser_class=Parser, required=True
+    )
+    p = bench.add_parser("ops", help="tensor ops, gradients, training and inference timings")
+    p.add_argument("--framework", type=csv_choice(FRAMEWORKS, allow_all=True), default=FRAMEWORKS,
+                   help=f"comma-separated, from {', '.join(FRAMEWORKS)} (default: all)")
+    p.add_argument("--device", choices=DEVICES, default="auto", help="default: auto (a GPU when one is seen)")
+    p.add_argument("--quick", action="store_true", help="a representative subset (minutes, not an hour)")
+    p.add_argument("--cases", type=lambda s: tuple(c.strip() for c in s.split(",") if c.strip()),
+                   default=None, help="comma-separated case names or families to run (default: all)")
+    p.add_argument("--threads", type=positive_int, default=None, help="intra-op threads (default: all cores)")
+    p.add_argument("--out", type=Path, default=None, help="folder for the run file (default: runs/<os-tag>/)")
+    p.add_argument("--resume", type=Path, default=None, metavar="FILE",
+                   help="continue an interrupted run file, skipping finished cases")
+    p.set_defaults(handler=cmd_bench_ops)
+
+    p = bench.add_parser("accuracy", help="ImageNet top-1/top-5 and speed of the model zoos")
+    p.add_argument("--data", type=Path, required=True, metavar="IMAGENET_VAL_DIR",
+                   help="ImageNet val folder, one subfolder per synset (torchvision ImageFolder layout)")
+    p.add_argument("--framework", type=csv_choice(ZOOS, allow_all=True), default=ZOOS,
+                   help="keras, pytorch or all (default: all)")
+    p.add_argument("--models", type=lambda s: tuple(m.strip() for m in s.split(",") if m.strip()),
+                   default=None, help="comma-separated model names (default: every supported model)")
+    p.add_argument("--protocol", choices=("original", "standard"), default="standard",
+                   help="original: the 34-model study's preprocessing; standard: each zoo's documented one")
+    p.add_argument("--batch-size", type=positive_int, default=32)
+    p.add_argument("--device", choices=DEVICES, default="auto")
+    p.add_argument("--weights", choices=("imagenet", "none"), default="imagenet",
+                   help="none: random weights, for testing the pipeline without downloads")
+    p.add_argument("--limit", type=positive_int, default=None, metavar="N", help="first N images per class")
+    p.add_argument("--workers", type=int, default=None, help="data-loading workers (default: CPU count)")
+    p.add_argument("--out", type=Path, default=None, help="folder for the run file (default: runs/<os-tag>/)")
+    p.set_defaults(handler=cmd_bench_accuracy)
+
+    ingest = sub.add_parser("ingest", help="import results from outside").add_subparsers(
+        dest="source", metavar="SOURCE", parser_class=Parser, required=True
+    )
+    p = ingest.add_parser("top5", help="import <model>_<keras|pytorch>_imagenet_top5{preds,probs}.npy files")
+    p.add_argument("dir", type=Path, metavar="DIR")
+    p.add_argument("--out", type=Path, default=Path("runs/imported"), help="default: runs/imported/")
+    p.set_defaults(handler=cmd_ingest_top5)
+
+    p = sub.add_parser("submit", help="check a run file and copy it into runs/ for a pull request")
+    p.add_argument("runfile", type=Path, metavar="RUNFILE")
+    p.add_argument("--runs", type=Path, default=Path("runs"))
+    p.set_defaults(handler=cmd_submit)
+
+    p = sub.add_parser("check", help="plausibility and duplicate check against existing runs")
+    p.add_argument("runfiles", type=Path, nargs="+", metavar="RUNFILE")
+    p.add_argument("--runs", type=Path, default=Path("runs"))
+    p.add_argument("--strict", action="store_true", help="warnings fail too")
+    p.set_defaults(handler=cmd_check)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser().parse_args(argv)
+    args.command_line = _command_line(argv)
+    try:
+        return int(args.handler(args))
+    except UserError as e:
+        for line in e.lines:
+            print(f"error: {line}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,25 @@
+"""The header every new run file starts with: id, time, tool version, command, machine."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from generator import __version__
+
+
+@dataclass(frozen=True)
+class RunHeader:
+    run_id: str
+    created: str
+    tool_version: str
+    command: str
+
+
+def new_header(command: str, *, slug: str, now: datetime | None = None) -> RunHeader:
+    """A unique run id `<UTC time>-<slug>-<6 hex>`; `slug` is e.g. 'debian-12-x86_64'."""
+    now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    clean = "".join(c if c.isalnum() or c in "._-" else "-" for c in slug.lower()).strip("-.") or "run"
+    run_id = f"{now:%Y-%m-%dT%H-%M-%S}Z-{clean[:80]}-{secrets.token_hex(3)}"
+    return RunHeader(run_id=run_id, created=f"{now:%Y-%m-%dT%H:%M:%S}Z", tool_version=__version__, command=command)

@@ -1,0 +1,183 @@
+"""Read, validate and write run files.
+
+Validation reports every problem of every file at once as `path: field.path: message` lines, so a
+contributor fixes a run in one round. Writing is atomic (temp file + fsync + rename): a crash never
+leaves a half-written run file behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from generator.errors import UserError, ValidationFailed
+from generator.schema.migrate import migrate
+from generator.schema.models import Run
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+_UNION_TAGS = {"ops", "accuracy"}
+
+
+def display(path: Path) -> str:
+    """The path as a user typed it: relative to the working directory when it is below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _reject_constant(name: str) -> float:
+    raise ValueError(f"{name} is not allowed: numbers must be finite")
+
+
+def _field_path(loc: tuple[int | str, ...]) -> str:
+    parts: list[str] = []
+    for i, item in enumerate(loc):
+        # Tagged unions add the tag ('ops') to the location; it names no field of the file.
+        if item in _UNION_TAGS and i > 0 and isinstance(loc[i - 1], int):
+            continue
+        parts.append(str(item))
+    return ".".join(parts) or "(top level)"
+
+
+def _pydantic_lines(err: ValidationError) -> list[str]:
+    lines = []
+    for e in err.errors(include_url=False, include_input=False):
+        msg = e["msg"].removeprefix("Value error, ")
+        lines.append(f"{_field_path(e['loc'])}: {msg}")
+    return lines
+
+
+def parse_run(raw: bytes) -> Run:
+    """Parse and validate one run file's bytes; raise ValidationFailed with field-level lines."""
+    if len(raw) > MAX_FILE_BYTES:
+        raise ValidationFailed(f"file is {len(raw)} bytes, over the {MAX_FILE_BYTES} byte limit")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ValidationFailed(f"not UTF-8 text (byte {e.start})") from None
+    try:
+        data: Any = json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as e:
+        raise ValidationFailed(f"invalid JSON: {e.msg} (line {e.lineno}, column {e.colno})") from None
+    except ValueError as e:
+        raise ValidationFailed(f"invalid JSON: {e}") from None
+    except RecursionError:
+        raise ValidationFailed("invalid JSON: nested too deeply") from None
+    if not isinstance(data, dict):
+        raise ValidationFailed(f"(top level): must be a JSON object, got {type(data).__name__}")
+    try:
+        data = migrate(data)
+        # JSON-mode validation: strict types, yet a JSON array is accepted where a tuple is declared.
+        return Run.model_validate_json(json.dumps(data))
+    except ValidationError as e:
+        lines = _pydantic_lines(e)
+        raise ValidationFailed(lines[0], lines=lines) from None
+    except UserError as e:
+        raise ValidationFailed(str(e)) from None
+    except RecursionError:
+        raise ValidationFailed("(top level): nested too deeply") from None
+
+
+def load_run(path: Path) -> Run:
+    """Load one run file; errors are prefixed with the file's path."""
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise ValidationFailed(
+                f"{display(path)}: file is {path.stat().st_size} bytes, over the {MAX_FILE_BYTES} byte limit"
+            )
+        raw = path.read_bytes()
+    except OSError as e:
+        raise ValidationFailed(f"{display(path)}: cannot read: {e.strerror}") from None
+    try:
+        run = parse_run(raw)
+    except ValidationFailed as e:
+        lines = [f"{display(path)}: {line}" for line in e.lines]
+        raise ValidationFailed(lines[0], lines=lines) from None
+    if path.stem != run.run_id:
+        msg = f"{display(path)}: run_id: {run.run_id!r} does not match the file name {path.name!r}"
+        raise ValidationFailed(msg)
+    return run
+
+
+def run_paths(paths: Iterable[Path]) -> list[Path]:
+    """Every run file named or found (recursively, *.json) under the given paths, sorted."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(p for p in path.rglob("*.json") if p.is_file())
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise UserError(f"{display(path)}: no such file or folder")
+    return sorted(set(found))
+
+
+def load_runs(paths: Iterable[Path]) -> list[Run]:
+    """Load and validate every run under `paths`; raise one ValidationFailed listing all problems."""
+    runs: list[Run] = []
+    problems: list[str] = []
+    seen: dict[str, Path] = {}
+    for path in run_paths(paths):
+        try:
+            run = load_run(path)
+        except ValidationFailed as e:
+            problems.extend(e.lines)
+            continue
+        if run.run_id in seen:
+            problems.append(f"{display(path)}: run_id: {run.run_id!r} is also used by {display(seen[run.run_id])}")
+            continue
+        seen[run.run_id] = path
+        runs.append(run)
+    if problems:
+        raise ValidationFailed(problems[0], lines=problems)
+    return runs
+
+
+def dump_run(run: Run) -> str:
+    """Canonical JSON text of a run: sorted keys, no nulls, a final newline."""
+    data = run.model_dump(mode="json", exclude_none=True)
+    return json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Replace `path` with `text` so that readers see the old or the new file, never a mix."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def write_run(run: Run, out_dir: Path) -> Path:
+    """Validate `run` again (it may have been built by hand) and write it as `<out_dir>/<run_id>.json`."""
+    text = dump_run(run)
+    Run.model_validate_json(text)
+    path = out_dir / f"{run.run_id}.json"
+    write_atomic(path, text)
+    return path
+
+
+def run_schema() -> dict[str, Any]:
+    """The JSON Schema of a run file."""
+    schema = Run.model_json_schema(mode="validation")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "framebench run file"
+    return schema

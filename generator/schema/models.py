@@ -1,0 +1,205 @@
+"""Pydantic v2 models of a run file (schema version 1).
+
+Strict on purpose: run files arrive from strangers by pull request, so unknown fields are rejected,
+every number must be finite and in range, and every string has a length bound.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+SCHEMA_VERSION = 1
+
+# Bounded string types. Limits are generous for real data and small enough to stop abuse.
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Text = Annotated[str, StringConstraints(max_length=4000)]
+Tag = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9.\-]{0,63}$")]
+Version = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+RunId = Annotated[
+    str,
+    StringConstraints(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}-[0-9]{2}-[0-9]{2}Z-[a-z0-9][a-z0-9._\-]{0,99}$"),
+]
+Timestamp = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$")]
+Seconds = Annotated[float, Field(ge=0, le=1e6)]
+Percent = Annotated[float, Field(ge=0, le=100)]
+ParamValue = int | float | bool | Name
+Metrics = Annotated[dict[Name, Annotated[float, Field(ge=-1e18, le=1e18)]], Field(max_length=64)]
+
+Framework = Literal["numpy", "tensorflow", "torch"]
+ZooFramework = Literal["keras", "pytorch"]
+Status = Literal["ok", "unsupported", "failed", "unavailable"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, frozen=True)
+
+
+class OperatingSystem(Strict):
+    family: Literal["linux", "macos", "windows", "other"]
+    distro: Name = Field(description="debian, ubuntu, macos, windows, ...")
+    version: Version
+    tag: Tag = Field(description="distro-version, e.g. debian-12, ubuntu-24.04, macos-14")
+    pretty: Name | None = None
+    kernel: Version | None = None
+
+
+class Cpu(Strict):
+    model: Name
+    arch: Name
+    cores_physical: Annotated[int, Field(gt=0, le=4096)] | None
+    cores_logical: Annotated[int, Field(gt=0, le=8192)]
+    flags: Annotated[list[Annotated[str, StringConstraints(max_length=40)]], Field(max_length=1024)] = []
+    freq_mhz: Annotated[float, Field(gt=0, le=20000)] | None = None
+
+
+class Gpu(Strict):
+    vendor: Literal["nvidia", "apple", "amd", "intel", "other"]
+    name: Name
+    memory_gb: Annotated[float, Field(ge=0, le=100000)] | None = None
+    driver: Version | None = None
+    compute_capability: Version | None = None
+
+
+class BlasLibrary(Strict):
+    user_api: Name
+    internal_api: Name
+    version: Version | None = None
+    threading_layer: Name | None = None
+    architecture: Name | None = None
+    num_threads: Annotated[int, Field(ge=0, le=8192)] | None = None
+    owner: Name | None = Field(default=None, description="the package that loaded it: numpy, torch, ...")
+
+
+class Machine(Strict):
+    os: OperatingSystem
+    cpu: Cpu
+    memory_gb: Annotated[float, Field(gt=0, le=1_000_000)]
+    gpus: Annotated[list[Gpu], Field(max_length=64)] = []
+    python: Version
+    blas: Annotated[list[BlasLibrary], Field(max_length=64)] = []
+    frameworks: Annotated[dict[Name, Version], Field(max_length=64)] = {}
+    host_id: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{16}$")]
+
+
+class Stats(Strict):
+    """Summary of timing samples; every sample is the mean time of `loops` calls."""
+
+    median: Seconds
+    mean: Seconds
+    min: Seconds
+    max: Seconds
+    iqr: Seconds
+    ci95: tuple[Seconds, Seconds]
+    outliers: Annotated[int, Field(ge=0)]
+    loops: Annotated[int, Field(gt=0, le=10**9)]
+    rounds: Annotated[int, Field(gt=0, le=100000)]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Stats:
+        lo, hi = self.ci95
+        if not (self.min <= self.median <= self.max and lo <= hi):
+            raise ValueError("need min <= median <= max and ci95 low <= high")
+        return self
+
+
+class TimingResult(Strict):
+    suite: Literal["ops"]
+    family: Literal["tensor", "gradients", "training", "inference"]
+    case: Name
+    framework: Framework
+    device: Literal["cpu", "cuda", "mps"]
+    dtype: Name
+    variant: Name = Field(default="default", description="eager/compiled, fp32/int8/pruned, ...")
+    params: Annotated[dict[Name, ParamValue], Field(max_length=32)] = {}
+    unit: Literal["s"] = "s"
+    status: Status
+    error: Text | None = None
+    samples: Annotated[list[Seconds], Field(max_length=10000)] = []
+    stats: Stats | None = None
+    flops: Annotated[float, Field(ge=0, le=1e21)] | None = Field(default=None, description="per call")
+    items: Annotated[int, Field(ge=0)] | None = Field(default=None, description="samples/images per call")
+    threads: Annotated[int, Field(gt=0, le=8192)] | None = None
+    metrics: Metrics = Field(default={}, description="extra figures, e.g. transfer_s, agreement, max_abs_err")
+
+    @model_validator(mode="after")
+    def _status_consistent(self) -> TimingResult:
+        if self.status == "ok" and (self.stats is None or not self.samples):
+            raise ValueError("an ok result needs samples and stats")
+        if self.status != "ok" and not self.error:
+            raise ValueError(f"a {self.status} result needs an error text saying why")
+        return self
+
+
+class AccuracyResult(Strict):
+    suite: Literal["accuracy"]
+    model: Name
+    framework: ZooFramework
+    protocol: Literal["original", "standard", "unknown"]
+    status: Status = "ok"
+    error: Text | None = None
+    top1: Percent | None = None
+    top5: Percent | None = None
+    images: Annotated[int, Field(ge=0, le=10**8)] = 0
+    weights: Name | None = None
+    device: Literal["cpu", "cuda", "mps"] | None = None
+    batch_size: Annotated[int, Field(gt=0, le=100000)] | None = None
+    input_size: Annotated[int, Field(gt=0, le=10000)] | None = None
+    throughput_img_s: Annotated[float, Field(ge=0, le=1e9)] | None = None
+    latency_ms: Annotated[float, Field(ge=0, le=1e9)] | None = None
+    files: Annotated[dict[Name, Sha256], Field(max_length=16)] = Field(
+        default={}, description="top-5 files written or read, with their SHA-256"
+    )
+
+    @model_validator(mode="after")
+    def _figures(self) -> AccuracyResult:
+        if self.status == "ok":
+            if self.top1 is None or self.top5 is None or self.images <= 0:
+                raise ValueError("an ok accuracy result needs top1, top5 and images > 0")
+            if self.top5 + 1e-9 < self.top1:
+                raise ValueError("top5 cannot be below top1")
+        elif not self.error:
+            raise ValueError(f"a {self.status} result needs an error text saying why")
+        return self
+
+
+class Source(Strict):
+    """Where imported figures come from."""
+
+    repository: Name
+    commit: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{7,40}$")] | None = None
+    url: Annotated[str, StringConstraints(pattern=r"^https://[^\s<>\"']{1,300}$")] | None = None
+    license: Name | None = None
+    citation: Text | None = None
+
+
+class Run(Strict):
+    schema_version: Literal[1]
+    run_id: RunId
+    kind: Literal["ops", "accuracy", "import"]
+    created: Timestamp
+    tool_version: Version
+    command: Text
+    machine: Machine | None = None
+    source: Source | None = None
+    settings: Annotated[dict[Name, ParamValue], Field(max_length=64)] = Field(
+        default={}, description="how the run was made: timer target, threads, protocol, ..."
+    )
+    notes: Annotated[dict[Name, Text | float], Field(max_length=64)] = {}
+    results: Annotated[
+        list[Annotated[TimingResult | AccuracyResult, Field(discriminator="suite")]], Field(max_length=100000)
+    ]
+
+    @model_validator(mode="after")
+    def _kind_consistent(self) -> Run:
+        if self.kind != "import" and self.machine is None:
+            raise ValueError(f"a {self.kind} run needs its machine")
+        if self.kind == "import" and self.source is None:
+            raise ValueError("an import run needs its source")
+        wanted = "ops" if self.kind == "ops" else "accuracy"
+        for i, result in enumerate(self.results):
+            if result.suite != wanted:
+                raise ValueError(f"results.{i}: a {self.kind} run holds only {wanted} results")
+        return self
