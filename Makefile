@@ -51,7 +51,7 @@ bench-accuracy: setup
 	@echo "bench-accuracy: pending"
 
 bench-site: setup
-	@echo "bench-site: pending"
+	$(BIN)/python -m generator.sitebench --sizes 100,1000,10000
 
 clean:
 	rm -rf site .pytest_cache .mypy_cache .ruff_cache

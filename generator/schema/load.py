@@ -59,6 +59,13 @@ def parse_run(raw: bytes) -> Run:
     if len(raw) > MAX_FILE_BYTES:
         raise ValidationFailed(f"file is {len(raw)} bytes, over the {MAX_FILE_BYTES} byte limit")
     try:
+        # Fast path: pydantic-core parses and validates in one pass (about 10x quicker, which matters
+        # for a site of 10,000 runs). Only a file at the current version can pass it, since
+        # schema_version is a Literal; anything else takes the slow path for precise messages.
+        return Run.model_validate_json(raw)
+    except (ValidationError, ValueError, RecursionError):
+        pass
+    try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         raise ValidationFailed(f"not UTF-8 text (byte {e.start})") from None

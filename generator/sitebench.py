@@ -1,0 +1,117 @@
+"""`make bench-site`: how `framebench build` and `mkdocs build` scale with the number of runs.
+
+For each size it writes that many synthetic (valid, ~200-result) runs into a temporary folder, then
+times the two builds as separate child processes and reads each child's peak memory from wait4().
+Figures go to bench_results/site-scale.json; the growth exponent is the slope of log(time) on
+log(runs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from generator.schema.load import dump_run
+from generator.synthetic import synthetic_runs
+
+DEFAULT_SIZES = (100, 1000, 10000)
+
+
+def timed_child(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, float]:
+    """Run `cmd`; return its wall time (s) and peak resident memory (MB). Fails loudly on error."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    assert proc.stderr is not None
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"error: {' '.join(cmd[:4])} failed ({proc.returncode}): {err.decode()[-2000:]}")
+    scale = 1024 if platform.system() == "Darwin" else 1  # ru_maxrss is bytes on macOS, KiB on Linux
+    return {"seconds": round(wall, 3), "peak_mb": round(usage.ru_maxrss / scale / 1024, 1)}
+
+
+def write_runs(folder: Path, count: int) -> None:
+    for run in synthetic_runs(count):
+        sub = folder / (run.machine.os.tag if run.machine else "imported")
+        sub.mkdir(parents=True, exist_ok=True)
+        (sub / f"{run.run_id}.json").write_text(dump_run(run))
+
+
+def mkdocs_config_for(docs: Path, work: Path) -> Path:
+    """A copy of mkdocs.yml whose docs_dir points at `docs` (so the real site_src/ is untouched)."""
+    text = Path("mkdocs.yml").read_text()
+    text = re.sub(r"^docs_dir:.*$", f"docs_dir: {docs}", text, flags=re.M)
+    if "docs_dir:" not in text:
+        text = f"docs_dir: {docs}\n" + text
+    config = work / "mkdocs.yml"
+    config.write_text(text)
+    return config
+
+
+def growth_exponent(sizes: list[int], seconds: list[float]) -> float | None:
+    """Least-squares slope of log(seconds) against log(size): 1.0 means linear."""
+    if len(sizes) < 2:
+        return None
+    xs = [math.log(s) for s in sizes]
+    ys = [math.log(max(t, 1e-6)) for t in seconds]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    den = sum((x - mx) ** 2 for x in xs)
+    return round(sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / den, 3) if den else None
+
+
+def measure(sizes: tuple[int, ...], with_mkdocs: bool) -> dict[str, Any]:
+    rows = []
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    for count in sizes:
+        with tempfile.TemporaryDirectory(prefix="fb-sitebench-") as tmp:
+            work = Path(tmp)
+            write_runs(work / "runs", count)
+            build = timed_child([sys.executable, "-m", "generator", "build", "--runs", str(work / "runs"),
+                                 "--out", str(work / "docs")], env)
+            row: dict[str, Any] = {"runs": count, "build": build,
+                                   "build_ms_per_run": round(1000 * build["seconds"] / count, 3)}
+            if with_mkdocs:
+                config = mkdocs_config_for(work / "docs", work)
+                row["mkdocs"] = timed_child([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config),
+                                             "-d", str(work / "site")], env)
+            rows.append(row)
+            print(json.dumps(row), file=sys.stderr)
+    result: dict[str, Any] = {
+        "benchmark": "site-scale",
+        "machine": {"cpu_count": os.cpu_count(), "python": platform.python_version(), "system": platform.system()},
+        "results": rows,
+        "build_growth_exponent": growth_exponent(list(sizes), [r["build"]["seconds"] for r in rows]),
+    }
+    if with_mkdocs:
+        result["mkdocs_growth_exponent"] = growth_exponent(list(sizes), [r["mkdocs"]["seconds"] for r in rows])
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m generator.sitebench", description=__doc__)
+    parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)), help="comma-separated run counts")
+    parser.add_argument("--no-mkdocs", action="store_true", help="time framebench build only")
+    parser.add_argument("--out", type=Path, default=Path("bench_results/site-scale.json"))
+    args = parser.parse_args(argv)
+    sizes = tuple(int(s) for s in args.sizes.split(","))
+    result = measure(sizes, with_mkdocs=not args.no_mkdocs)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=1, sort_keys=True) + "\n")
+    print(args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
