@@ -159,7 +159,7 @@ def cmd_submit(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from generator.contrib.check import check_runs
 
-    return check_runs(args.runfiles, runs_dir=args.runs, strict=args.strict)
+    return int(check_runs(args.runfiles, runs_dir=args.runs, strict=args.strict))
 
 
 # --- parser ------------------------------------------------------------------------------------
@@ -186,38 +186,74 @@ def build_parser() -> Parser:
 
     p = sub.add_parser("build", help="render the site's Markdown pages from the runs")
     p.add_argument("--runs", type=Path, default=Path("runs"), help="runs folder (default: runs/)")
-    p.add_argument("--out", type=Path, default=Path("site_src"), help="MkDocs docs folder (default: site_src/)")
+    p.add_argument(
+        "--out", type=Path, default=Path("site_src"), help="MkDocs docs folder (default: site_src/)"
+    )
     p.set_defaults(handler=cmd_build)
 
     bench = sub.add_parser("bench", help="measure this machine").add_subparsers(
         dest="suite", metavar="SUITE", parser_class=Parser, required=True
     )
     p = bench.add_parser("ops", help="tensor ops, gradients, training and inference timings")
-    p.add_argument("--framework", type=csv_choice(FRAMEWORKS, allow_all=True), default=FRAMEWORKS,
-                   help=f"comma-separated, from {', '.join(FRAMEWORKS)} (default: all)")
+    p.add_argument(
+        "--framework",
+        type=csv_choice(FRAMEWORKS, allow_all=True),
+        default=FRAMEWORKS,
+        help=f"comma-separated, from {', '.join(FRAMEWORKS)} (default: all)",
+    )
     p.add_argument("--device", choices=DEVICES, default="auto", help="default: auto (a GPU when one is seen)")
     p.add_argument("--quick", action="store_true", help="a representative subset (minutes, not an hour)")
-    p.add_argument("--cases", type=lambda s: tuple(c.strip() for c in s.split(",") if c.strip()),
-                   default=None, help="comma-separated case names or families to run (default: all)")
+    p.add_argument(
+        "--cases",
+        type=lambda s: tuple(c.strip() for c in s.split(",") if c.strip()),
+        default=None,
+        help="comma-separated case names or families to run (default: all)",
+    )
     p.add_argument("--threads", type=positive_int, default=None, help="intra-op threads (default: all cores)")
     p.add_argument("--out", type=Path, default=None, help="folder for the run file (default: runs/<os-tag>/)")
-    p.add_argument("--resume", type=Path, default=None, metavar="FILE",
-                   help="continue an interrupted run file, skipping finished cases")
+    p.add_argument(
+        "--resume",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="continue an interrupted run file, skipping finished cases",
+    )
     p.set_defaults(handler=cmd_bench_ops)
 
     p = bench.add_parser("accuracy", help="ImageNet top-1/top-5 and speed of the model zoos")
-    p.add_argument("--data", type=Path, required=True, metavar="IMAGENET_VAL_DIR",
-                   help="ImageNet val folder, one subfolder per synset (torchvision ImageFolder layout)")
-    p.add_argument("--framework", type=csv_choice(ZOOS, allow_all=True), default=ZOOS,
-                   help="keras, pytorch or all (default: all)")
-    p.add_argument("--models", type=lambda s: tuple(m.strip() for m in s.split(",") if m.strip()),
-                   default=None, help="comma-separated model names (default: every supported model)")
-    p.add_argument("--protocol", choices=("original", "standard"), default="standard",
-                   help="original: the 34-model study's preprocessing; standard: each zoo's documented one")
+    p.add_argument(
+        "--data",
+        type=Path,
+        required=True,
+        metavar="IMAGENET_VAL_DIR",
+        help="ImageNet val folder, one subfolder per synset (torchvision ImageFolder layout)",
+    )
+    p.add_argument(
+        "--framework",
+        type=csv_choice(ZOOS, allow_all=True),
+        default=ZOOS,
+        help="keras, pytorch or all (default: all)",
+    )
+    p.add_argument(
+        "--models",
+        type=lambda s: tuple(m.strip() for m in s.split(",") if m.strip()),
+        default=None,
+        help="comma-separated model names (default: every supported model)",
+    )
+    p.add_argument(
+        "--protocol",
+        choices=("original", "standard"),
+        default="standard",
+        help="original: the 34-model study's preprocessing; standard: each zoo's documented one",
+    )
     p.add_argument("--batch-size", type=positive_int, default=32)
     p.add_argument("--device", choices=DEVICES, default="auto")
-    p.add_argument("--weights", choices=("imagenet", "none"), default="imagenet",
-                   help="none: random weights, for testing the pipeline without downloads")
+    p.add_argument(
+        "--weights",
+        choices=("imagenet", "none"),
+        default="imagenet",
+        help="none: random weights, for testing the pipeline without downloads",
+    )
     p.add_argument("--limit", type=positive_int, default=None, metavar="N", help="first N images per class")
     p.add_argument("--workers", type=int, default=None, help="data-loading workers (default: CPU count)")
     p.add_argument("--out", type=Path, default=None, help="folder for the run file (default: runs/<os-tag>/)")

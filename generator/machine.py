@@ -7,6 +7,7 @@ feed them outputs recorded on macOS, Debian and Ubuntu.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata
 import platform
 import re
@@ -74,8 +75,12 @@ def os_from_mac_version(version: str, kernel: str | None = None) -> OperatingSys
     parts = version.split(".")
     short = ".".join(parts[:2]) if parts[0] == "10" else parts[0]
     return OperatingSystem(
-        family="macos", distro="macos", version=version or "unknown", tag=_tag("macos", short),
-        pretty=f"macOS {version}", kernel=kernel,
+        family="macos",
+        distro="macos",
+        version=version or "unknown",
+        tag=_tag("macos", short),
+        pretty=f"macOS {version}",
+        kernel=kernel,
     )
 
 
@@ -92,10 +97,21 @@ def operating_system() -> OperatingSystem:
         return os_from_mac_version(platform.mac_ver()[0], kernel)
     if system == "Windows":
         release = platform.release() or "unknown"
-        return OperatingSystem(family="windows", distro="windows", version=platform.version() or release,
-                               tag=_tag("windows", release), pretty=f"Windows {release}", kernel=kernel)
-    return OperatingSystem(family="other", distro=(system or "unknown").lower(), version=kernel or "unknown",
-                           tag=_tag(system or "unknown"), kernel=kernel)
+        return OperatingSystem(
+            family="windows",
+            distro="windows",
+            version=platform.version() or release,
+            tag=_tag("windows", release),
+            pretty=f"Windows {release}",
+            kernel=kernel,
+        )
+    return OperatingSystem(
+        family="other",
+        distro=(system or "unknown").lower(),
+        version=kernel or "unknown",
+        tag=_tag(system or "unknown"),
+        kernel=kernel,
+    )
 
 
 # --- CPU -----------------------------------------------------------------------------------------
@@ -172,7 +188,7 @@ def cpu() -> Cpu:
 
 
 def parse_nvidia_smi(text: str) -> list[Gpu]:
-    """Rows of `nvidia-smi --query-gpu=name,memory.total,driver_version,compute_cap --format=csv,noheader,nounits`."""
+    """Rows of `nvidia-smi --query-gpu=name,memory.total,driver_version,compute_cap` (CSV, no units)."""
     gpus = []
     for line in text.strip().splitlines():
         cells = [c.strip() for c in line.split(",")]
@@ -183,15 +199,27 @@ def parse_nvidia_smi(text: str) -> list[Gpu]:
         except ValueError:
             memory_gb = None
         capability = cells[3] if len(cells) > 3 and cells[3] not in ("", "[N/A]") else None
-        gpus.append(Gpu(vendor="nvidia", name=cells[0][:200], memory_gb=memory_gb, driver=cells[2][:100] or None,
-                        compute_capability=capability))
+        gpus.append(
+            Gpu(
+                vendor="nvidia",
+                name=cells[0][:200],
+                memory_gb=memory_gb,
+                driver=cells[2][:100] or None,
+                compute_capability=capability,
+            )
+        )
     return gpus
 
 
 def gpus(cpu_model: str) -> list[Gpu]:
     found = parse_nvidia_smi(
-        _run(["nvidia-smi", "--query-gpu=name,memory.total,driver_version,compute_cap",
-              "--format=csv,noheader,nounits"])
+        _run(
+            [
+                "nvidia-smi",
+                "--query-gpu=name,memory.total,driver_version,compute_cap",
+                "--format=csv,noheader,nounits",
+            ]
+        )
     )
     if platform.system() == "Darwin" and platform.machine() == "arm64":
         # Apple silicon: the GPU is part of the SoC and shares the system memory.
@@ -223,15 +251,17 @@ def blas_libraries(owner: str = "numpy") -> list[BlasLibrary]:
         return []
     libs = []
     for entry in threadpool_info():
-        libs.append(BlasLibrary(
-            user_api=str(entry.get("user_api", "unknown"))[:200],
-            internal_api=str(entry.get("internal_api", "unknown"))[:200],
-            version=str(entry["version"])[:100] if entry.get("version") else None,
-            threading_layer=str(entry["threading_layer"])[:200] if entry.get("threading_layer") else None,
-            architecture=str(entry["architecture"])[:200] if entry.get("architecture") else None,
-            num_threads=entry.get("num_threads"),
-            owner=owner,
-        ))
+        libs.append(
+            BlasLibrary(
+                user_api=str(entry.get("user_api", "unknown"))[:200],
+                internal_api=str(entry.get("internal_api", "unknown"))[:200],
+                version=str(entry["version"])[:100] if entry.get("version") else None,
+                threading_layer=str(entry["threading_layer"])[:200] if entry.get("threading_layer") else None,
+                architecture=str(entry["architecture"])[:200] if entry.get("architecture") else None,
+                num_threads=entry.get("num_threads"),
+                owner=owner,
+            )
+        )
     return sorted(libs, key=lambda b: (b.user_api, b.internal_api))
 
 
@@ -239,10 +269,8 @@ def fingerprint() -> Machine:
     """The full fingerprint of this machine, as recorded in every run file."""
     import psutil
 
-    try:
+    with contextlib.suppress(ImportError):
         import numpy  # noqa: F401  (loads the BLAS that threadpoolctl then reports)
-    except ImportError:
-        pass
     the_cpu = cpu()
     return Machine(
         os=operating_system(),
@@ -265,11 +293,13 @@ def machine_slug(machine: Machine) -> str:
 def describe(machine: Machine) -> str:
     """A short human-readable summary for `framebench env`."""
     cpu_ = machine.cpu
+    cores = f"{cpu_.cores_physical or '?'} cores / {cpu_.cores_logical} threads"
+    isa = ", ".join(f for f in cpu_.flags if f.startswith(("avx", "fma", "neon", "amx")))
     blas_text = "; ".join(f"{b.internal_api} {b.version or ''}".strip() for b in machine.blas)
     lines = [
         f"os:         {machine.os.pretty or machine.os.distro} ({machine.os.tag})",
-        f"cpu:        {cpu_.model}, {cpu_.arch}, {cpu_.cores_physical or '?'} cores / {cpu_.cores_logical} threads",
-        f"isa:        {', '.join(f for f in cpu_.flags if f.startswith(('avx', 'fma', 'neon', 'amx'))) or '-'}",
+        f"cpu:        {cpu_.model}, {cpu_.arch}, {cores}",
+        f"isa:        {isa or '-'}",
         f"memory:     {machine.memory_gb} GiB",
         f"gpus:       {'; '.join(g.name for g in machine.gpus) or 'none'}",
         f"python:     {machine.python}",

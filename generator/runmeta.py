@@ -22,4 +22,6 @@ def new_header(command: str, *, slug: str, now: datetime | None = None) -> RunHe
     now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
     clean = "".join(c if c.isalnum() or c in "._-" else "-" for c in slug.lower()).strip("-.") or "run"
     run_id = f"{now:%Y-%m-%dT%H-%M-%S}Z-{clean[:80]}-{secrets.token_hex(3)}"
-    return RunHeader(run_id=run_id, created=f"{now:%Y-%m-%dT%H:%M:%S}Z", tool_version=__version__, command=command)
+    return RunHeader(
+        run_id=run_id, created=f"{now:%Y-%m-%dT%H:%M:%S}Z", tool_version=__version__, command=command
+    )

@@ -78,30 +78,64 @@ def measure(sizes: tuple[int, ...], with_mkdocs: bool) -> dict[str, Any]:
         with tempfile.TemporaryDirectory(prefix="fb-sitebench-") as tmp:
             work = Path(tmp)
             write_runs(work / "runs", count)
-            build = timed_child([sys.executable, "-m", "generator", "build", "--runs", str(work / "runs"),
-                                 "--out", str(work / "docs")], env)
-            row: dict[str, Any] = {"runs": count, "build": build,
-                                   "build_ms_per_run": round(1000 * build["seconds"] / count, 3)}
+            build = timed_child(
+                [
+                    sys.executable,
+                    "-m",
+                    "generator",
+                    "build",
+                    "--runs",
+                    str(work / "runs"),
+                    "--out",
+                    str(work / "docs"),
+                ],
+                env,
+            )
+            row: dict[str, Any] = {
+                "runs": count,
+                "build": build,
+                "build_ms_per_run": round(1000 * build["seconds"] / count, 3),
+            }
             if with_mkdocs:
                 config = mkdocs_config_for(work / "docs", work)
-                row["mkdocs"] = timed_child([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config),
-                                             "-d", str(work / "site")], env)
+                row["mkdocs"] = timed_child(
+                    [
+                        sys.executable,
+                        "-m",
+                        "mkdocs",
+                        "build",
+                        "-q",
+                        "-f",
+                        str(config),
+                        "-d",
+                        str(work / "site"),
+                    ],
+                    env,
+                )
             rows.append(row)
             print(json.dumps(row), file=sys.stderr)
     result: dict[str, Any] = {
         "benchmark": "site-scale",
-        "machine": {"cpu_count": os.cpu_count(), "python": platform.python_version(), "system": platform.system()},
+        "machine": {
+            "cpu_count": os.cpu_count(),
+            "python": platform.python_version(),
+            "system": platform.system(),
+        },
         "results": rows,
         "build_growth_exponent": growth_exponent(list(sizes), [r["build"]["seconds"] for r in rows]),
     }
     if with_mkdocs:
-        result["mkdocs_growth_exponent"] = growth_exponent(list(sizes), [r["mkdocs"]["seconds"] for r in rows])
+        result["mkdocs_growth_exponent"] = growth_exponent(
+            list(sizes), [r["mkdocs"]["seconds"] for r in rows]
+        )
     return result
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m generator.sitebench", description=__doc__)
-    parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)), help="comma-separated run counts")
+    parser.add_argument(
+        "--sizes", default=",".join(map(str, DEFAULT_SIZES)), help="comma-separated run counts"
+    )
     parser.add_argument("--no-mkdocs", action="store_true", help="time framebench build only")
     parser.add_argument("--out", type=Path, default=Path("bench_results/site-scale.json"))
     args = parser.parse_args(argv)

@@ -3,10 +3,9 @@ torchvision in one process segfaults (the frameworks otherwise run in their own 
 
 from __future__ import annotations
 
+import pytest
 import torch  # noqa: F401  (import order matters, see above)
 import torchvision  # noqa: F401
-
-import pytest
 
 from tests.factories import make_run
 

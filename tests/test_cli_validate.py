@@ -66,8 +66,13 @@ def test_schema_command_prints_json_schema(capsys: pytest.CaptureFixture[str]) -
 
 @pytest.mark.parametrize(
     "argv",
-    [["frobnicate"], ["bench", "ops", "--device", "tpu"], ["bench", "ops", "--framework", "mxnet"],
-     ["bench", "accuracy"], ["bench", "ops", "--threads", "0"]],
+    [
+        ["frobnicate"],
+        ["bench", "ops", "--device", "tpu"],
+        ["bench", "ops", "--framework", "mxnet"],
+        ["bench", "accuracy"],
+        ["bench", "ops", "--threads", "0"],
+    ],
 )
 def test_bad_arguments_give_one_error_line(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as info:

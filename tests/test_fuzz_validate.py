@@ -27,10 +27,22 @@ BASE_RUNS = [
 ]
 
 hostile_scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(min_value=-(2**70), max_value=2**70),
-    st.floats(allow_nan=False, allow_infinity=False), st.sampled_from([1e308, -1e308, 5e-324, 10**40]),
-    st.text(max_size=50), st.sampled_from(["<script>alert(1)</script>", "{{ 7*7 }}", "[x](javascript:alert(1))",
-                                           "x" * 5000, "\u0000", "\ud7ff\uffff"]),
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.sampled_from([1e308, -1e308, 5e-324, 10**40]),
+    st.text(max_size=50),
+    st.sampled_from(
+        [
+            "<script>alert(1)</script>",
+            "{{ 7*7 }}",
+            "[x](javascript:alert(1))",
+            "x" * 5000,
+            "\u0000",
+            "\ud7ff\uffff",
+        ]
+    ),
 )
 hostile_values = st.recursive(
     hostile_scalars,
@@ -98,7 +110,7 @@ def test_random_bytes_never_crash_the_loader(raw: bytes) -> None:
 @given(cut=st.integers(min_value=0, max_value=400), junk=st.binary(max_size=8))
 def test_truncated_and_corrupted_files(cut: int, junk: bytes) -> None:
     text = dump_run(make_run()).encode()
-    _check(text[:cut] + junk + text[cut + len(junk):])
+    _check(text[:cut] + junk + text[cut + len(junk) :])
 
 
 def test_newer_versions_and_huge_files_give_error_lines(tmp_path: Path) -> None:
@@ -113,7 +125,11 @@ def test_newer_versions_and_huge_files_give_error_lines(tmp_path: Path) -> None:
         folder = tmp_path / name
         folder.mkdir()
         (folder / f"{run_id}.json").write_text(text)
-        done = subprocess.run([sys.executable, "-m", "generator", "validate", str(folder)],
-                              capture_output=True, text=True, check=False)
+        done = subprocess.run(
+            [sys.executable, "-m", "generator", "validate", str(folder)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         assert done.returncode == 1, name
         assert done.stderr.startswith("error: ") and "Traceback" not in done.stderr, name

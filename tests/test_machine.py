@@ -17,7 +17,11 @@ DATA = Path(__file__).parent / "data" / "os"
 
 @pytest.mark.parametrize(
     ("name", "tag", "distro"),
-    [("debian-12", "debian-12", "debian"), ("ubuntu-24.04", "ubuntu-24.04", "ubuntu"), ("arch", "arch", "arch")],
+    [
+        ("debian-12", "debian-12", "debian"),
+        ("ubuntu-24.04", "ubuntu-24.04", "ubuntu"),
+        ("arch", "arch", "arch"),
+    ],
 )
 def test_os_release_gives_distro_tag(name: str, tag: str, distro: str) -> None:
     fields = machine.parse_os_release((DATA / f"os-release.{name}").read_text())
@@ -30,7 +34,9 @@ def test_ubuntu_pretty_name_keeps_spaces() -> None:
     assert fields["PRETTY_NAME"] == "Ubuntu 24.04.1 LTS"
 
 
-@pytest.mark.parametrize(("version", "tag"), [("14.5", "macos-14"), ("10.15.7", "macos-10.15"), ("26.0", "macos-26")])
+@pytest.mark.parametrize(
+    ("version", "tag"), [("14.5", "macos-14"), ("10.15.7", "macos-10.15"), ("26.0", "macos-26")]
+)
 def test_macos_tag_uses_major_version(version: str, tag: str) -> None:
     assert machine.os_from_mac_version(version).tag == tag
 
@@ -78,8 +84,9 @@ def test_fingerprint_of_this_machine_is_valid_and_anonymous() -> None:
 
 
 def test_env_json_cli() -> None:
-    done = subprocess.run([sys.executable, "-m", "generator", "env", "--json"], capture_output=True, text=True,
-                          check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "generator", "env", "--json"], capture_output=True, text=True, check=True
+    )
     data = json.loads(done.stdout)
     assert data["os"]["tag"] and data["cpu"]["cores_logical"] >= 1
     assert "numpy" in data["frameworks"]

@@ -138,7 +138,9 @@ def load_runs(paths: Iterable[Path]) -> list[Run]:
             problems.extend(e.lines)
             continue
         if run.run_id in seen:
-            problems.append(f"{display(path)}: run_id: {run.run_id!r} is also used by {display(seen[run.run_id])}")
+            problems.append(
+                f"{display(path)}: run_id: {run.run_id!r} is also used by {display(seen[run.run_id])}"
+            )
             continue
         seen[run.run_id] = path
         runs.append(run)
