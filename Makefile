@@ -40,6 +40,8 @@ lint: setup
 	$(BIN)/ruff check generator tests
 	$(BIN)/ruff format --check generator tests
 	$(BIN)/mypy
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+	$(BIN)/zizmor --offline .github/workflows
 
 test: setup lint
 	$(BIN)/pytest -q
@@ -48,7 +50,7 @@ bench-ops: setup
 	$(BIN)/framebench bench ops --quick
 
 bench-accuracy: setup
-	@echo "bench-accuracy: pending"
+	$(BIN)/python -m generator.accuracy.speedup
 
 bench-site: setup
 	$(BIN)/python -m generator.sitebench --sizes 100,1000,10000
