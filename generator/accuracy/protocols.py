@@ -1,0 +1,106 @@
+"""Preprocessing protocols: an RGB PIL image in, the model's input array out (before Keras' per-model
+`preprocess_input`, which the Keras worker applies to whole batches).
+
+`original` reproduces the 34-model study (cgnorthcutt/benchmarking-keras-pytorch, 2019):
+  Keras:   `keras.utils.load_img(path, target_size=(s, s))` - a direct resize to the model's input
+           size with PIL's NEAREST filter (load_img's default), no crop - then `img_to_array`.
+  PyTorch: Resize(256) -> CenterCrop(224, or 299 for inception_v3: a 299 crop of a 256 resize,
+           which pads with black) -> ToTensor -> Normalize(ImageNet mean/std).
+`standard` uses each zoo's documented evaluation transform:
+  Keras:   resize the shorter side to s / 0.875 (bilinear), centre-crop s x s, the crop ratio
+           of the Keras/TF reference training scripts.
+  PyTorch: the weights enum's own `weights.transforms()`.
+Keras arrays are HWC float32 in 0..255; PyTorch arrays are CHW float32, already normalised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+from PIL import Image
+
+Protocol = Literal["original", "standard"]
+Transform = Callable[[Image.Image], np.ndarray]
+
+CROP_RATIO = 0.875
+ORIGINAL_TORCH_RESIZE = 256
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+
+
+def resize_shorter(image: Image.Image, shorter: int, resample: Image.Resampling) -> Image.Image:
+    """Scale so the shorter side is `shorter`; the longer side is truncated as torchvision does."""
+    w, h = image.size
+    size = (shorter, int(shorter * h / w)) if w <= h else (int(shorter * w / h), shorter)
+    return image if size == image.size else image.resize(size, resample)
+
+
+def center_crop(image: Image.Image, size: int) -> Image.Image:
+    """A centred size x size crop, offsets rounded as torchvision's CenterCrop rounds them."""
+    w, h = image.size
+    left = round((w - size) / 2.0)
+    top = round((h - size) / 2.0)
+    return image.crop((left, top, left + size, top + size))
+
+
+@dataclass(frozen=True)
+class KerasOriginal:
+    """keras.utils.load_img(target_size=(s, s)) + img_to_array: NEAREST resize, no crop."""
+
+    size: int
+
+    def __call__(self, image: Image.Image) -> np.ndarray:
+        if image.size != (self.size, self.size):
+            image = image.resize((self.size, self.size), Image.Resampling.NEAREST)
+        return np.asarray(image, dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class KerasStandard:
+    """Shorter side to size / 0.875 (bilinear), then a centred size x size crop."""
+
+    size: int
+
+    def __call__(self, image: Image.Image) -> np.ndarray:
+        shorter = round(self.size / CROP_RATIO)
+        image = center_crop(resize_shorter(image, shorter, Image.Resampling.BILINEAR), self.size)
+        return np.asarray(image, dtype=np.float32)
+
+
+def keras_transform(protocol: Protocol, size: int) -> Transform:
+    return KerasOriginal(size) if protocol == "original" else KerasStandard(size)
+
+
+@dataclass(frozen=True)
+class TorchPipeline:
+    """A torchvision transform whose tensor output is returned as a float32 array.
+
+    A class, not a closure, so DataLoader workers can receive it under the spawn start method."""
+
+    pipeline: Callable[[Image.Image], Any]
+
+    def __call__(self, image: Image.Image) -> np.ndarray:
+        return np.asarray(self.pipeline(image).numpy(), dtype=np.float32)
+
+
+def torch_transform(protocol: Protocol, *, crop: int, weights_name: str) -> tuple[Transform, int]:
+    """The torchvision transform and the side of the tensor it makes."""
+    from torchvision import transforms
+
+    from generator.accuracy.torch_zoo import weights_enum
+
+    if protocol == "original":
+        pipeline = transforms.Compose(
+            [
+                transforms.Resize(ORIGINAL_TORCH_RESIZE),
+                transforms.CenterCrop(crop),
+                transforms.ToTensor(),
+                transforms.Normalize(IMAGENET_MEAN, IMAGENET_STD),
+            ]
+        )
+        return TorchPipeline(pipeline), crop
+    preset = weights_enum(weights_name).transforms()
+    return TorchPipeline(preset), int(preset.crop_size[0])

@@ -1,0 +1,146 @@
+"""`make bench-accuracy`: how much faster our batched pipeline is than the study's batch-1 Keras loop.
+
+The 34-model study ran Keras `model.predict` on one image at a time "for reproducibility" (5-10 hours
+for 50,000 images). On a synthetic ImageNet-layout folder and random-weight models (no downloads) this
+measures, in separate worker processes: Keras the study's way (sequential decode, `predict` per
+image) against our batched, threaded pipeline; and PyTorch at batch size 1 against batched. It checks
+that both ways give identical top-5 predictions and writes one run file recording the ratios.
+
+    python -m generator.accuracy.speedup [--classes 10] [--per-class 10] [--out DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from generator.accuracy.evaluate import SEED, Zoo, run_worker, score_model
+from generator.accuracy.imagenet import scan_val_folder
+from generator.accuracy.synthetic_imagenet import build_val_folder
+from generator.accuracy.top5 import file_names, load_npy
+from generator.accuracy.worker import Job, ModelTiming
+from generator.errors import UserError
+from generator.schema.models import AccuracyResult, Run, TimingResult
+
+MODELS: dict[Zoo, str] = {"keras": "mobilenet", "pytorch": "mobilenet_v2"}
+BATCH = 32
+
+
+def _job(framework: Zoo, paths: list[str], out_dir: Path, work: Path, *, batched: bool) -> Job:
+    tag = "batched" if batched else "batch1"
+    return Job(
+        framework=framework,
+        models=[MODELS[framework]],
+        protocol="original",
+        batch_size=BATCH if batched else 1,
+        device="cpu",
+        weights="none",
+        workers=(os.cpu_count() or 1) if batched else 1,
+        seed=SEED,
+        paths=paths,
+        out_dir=str(out_dir / tag),
+        results_path=str(work / f"{framework}-{tag}.json"),
+        # Keras batch 1 is the study's loop (model.predict per image); PyTorch batch 1 the plain loop.
+        mode="study" if framework == "keras" and not batched else "batched",
+    )
+
+
+def _same_top5(framework: Zoo, a: Path, b: Path) -> bool:
+    preds_name, _probs_name = file_names(MODELS[framework], framework)
+    return bool(np.array_equal(load_npy(a / preds_name), load_npy(b / preds_name)))
+
+
+def measure(classes: int, per_class: int, out: Path, command: str) -> Path:
+    from generator.machine import fingerprint, machine_slug
+    from generator.runmeta import new_header
+    from generator.schema.load import write_run
+
+    machine = fingerprint()
+    header = new_header(command, slug=machine_slug(machine))
+    results: list[TimingResult | AccuracyResult] = []
+    notes: dict[str, str | float] = {
+        "purpose": "speed-up of batched evaluation over batch size 1 on synthetic images; random "
+        "weights, so top1/top5 are not accuracy",
+    }
+    with tempfile.TemporaryDirectory(prefix="framebench-speedup-") as tmp:
+        work = Path(tmp)
+        valset = scan_val_folder(build_val_folder(work / "val", classes=classes, per_class=per_class))
+        paths = [str(p) for p in valset.paths]
+        labels = np.asarray(valset.labels, dtype=np.int64)
+        for framework in MODELS:
+            timings: dict[str, ModelTiming] = {}
+            for batched in (False, True):
+                job = _job(framework, paths, work / "top5", work, batched=batched)
+                timings["batched" if batched else "batch1"] = run_worker(job, work)[0]
+                t = timings["batched" if batched else "batch1"]
+                top1, top5, _files = score_model(Path(job.out_dir), framework, t, labels)
+                results.append(
+                    AccuracyResult(
+                        suite="accuracy",
+                        model=t.model,
+                        framework=framework,
+                        protocol="original",
+                        top1=round(top1, 4),
+                        top5=round(top5, 4),
+                        images=t.images,
+                        weights=t.weights,
+                        device=t.device,  # type: ignore[arg-type]
+                        batch_size=job.batch_size,
+                        input_size=t.input_size,
+                        throughput_img_s=round(t.throughput_img_s, 3),
+                        latency_ms=round(t.latency_ms, 3),
+                    )
+                )
+            ratio = timings["batched"].throughput_img_s / timings["batch1"].throughput_img_s
+            way = "keras_predict_batch1" if framework == "keras" else "batch1"
+            notes[f"{framework}_speedup_batched_vs_{way}"] = round(ratio, 3)
+            same = _same_top5(framework, work / "top5" / "batch1", work / "top5" / "batched")
+            notes[f"{framework}_top5_identical_batched_vs_batch1"] = "yes" if same else "NO"
+            print(
+                f"{framework} {MODELS[framework]}: batch 1 {timings['batch1'].throughput_img_s:.1f} img/s, "
+                f"batch {BATCH} {timings['batched'].throughput_img_s:.1f} img/s, speed-up {ratio:.2f}x, "
+                f"top-5 identical: {same}"
+            )
+    run = Run(
+        schema_version=1,
+        run_id=header.run_id,
+        kind="accuracy",
+        created=header.created,
+        tool_version=header.tool_version,
+        command=command,
+        machine=machine,
+        settings={"classes": classes, "images": classes * per_class, "batch_size": BATCH, "weights": "none"},
+        notes=notes,
+        results=results,
+    )
+    return write_run(run, out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m generator.accuracy.speedup", description=__doc__)
+    parser.add_argument("--classes", type=int, default=10)
+    parser.add_argument("--per-class", type=int, default=10)
+    parser.add_argument("--out", type=Path, default=None, help="default: runs/<os-tag>/")
+    args = parser.parse_args(argv)
+    if args.classes < 1 or args.per_class < 1:
+        parser.error("--classes and --per-class must be at least 1")
+    command = "python -m generator.accuracy.speedup " + " ".join(argv if argv is not None else sys.argv[1:])
+    try:
+        if args.out is None:
+            from generator.machine import operating_system
+
+            args.out = Path("runs") / operating_system().tag
+        print(measure(args.classes, args.per_class, args.out, command.strip()))
+    except UserError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
