@@ -46,8 +46,10 @@ lint: setup
 test: setup lint
 	$(BIN)/pytest -q
 
+# The quick suite, then our timer against torch.utils.benchmark and a timeit loop (notes.agreement.*).
 bench-ops: setup
-	$(BIN)/framebench bench ops --quick
+	path=$$($(BIN)/framebench bench ops --quick $(BENCH_ARGS)) && path=$$(printf '%s\n' "$$path" | tail -n 1) && \
+	  $(BIN)/python -m generator.bench.agreement "$$path" $(BENCH_ARGS)
 
 bench-accuracy: setup
 	$(BIN)/python -m generator.accuracy.speedup
