@@ -31,14 +31,14 @@ MODELS: dict[Zoo, str] = {"keras": "mobilenet", "pytorch": "mobilenet_v2"}
 BATCH = 32
 
 
-def _job(framework: Zoo, paths: list[str], out_dir: Path, work: Path, *, batched: bool) -> Job:
+def _job(framework: Zoo, paths: list[str], out_dir: Path, work: Path, *, batched: bool, device: str) -> Job:
     tag = "batched" if batched else "batch1"
     return Job(
         framework=framework,
         models=[MODELS[framework]],
         protocol="original",
         batch_size=BATCH if batched else 1,
-        device="cpu",
+        device=device,
         weights="none",
         workers=(os.cpu_count() or 1) if batched else 1,
         seed=SEED,
@@ -55,7 +55,15 @@ def _same_top5(framework: Zoo, a: Path, b: Path) -> bool:
     return bool(np.array_equal(load_npy(a / preds_name), load_npy(b / preds_name)))
 
 
-def measure(classes: int, per_class: int, out: Path, command: str) -> Path:
+def measure(
+    classes: int,
+    per_class: int,
+    out: Path,
+    command: str,
+    *,
+    frameworks: tuple[Zoo, ...] = ("keras", "pytorch"),
+    device: str = "cpu",
+) -> Path:
     from generator.machine import fingerprint, machine_slug
     from generator.runmeta import new_header
     from generator.schema.load import write_run
@@ -72,10 +80,10 @@ def measure(classes: int, per_class: int, out: Path, command: str) -> Path:
         valset = scan_val_folder(build_val_folder(work / "val", classes=classes, per_class=per_class))
         paths = [str(p) for p in valset.paths]
         labels = np.asarray(valset.labels, dtype=np.int64)
-        for framework in MODELS:
+        for framework in frameworks:
             timings: dict[str, ModelTiming] = {}
             for batched in (False, True):
-                job = _job(framework, paths, work / "top5", work, batched=batched)
+                job = _job(framework, paths, work / "top5", work, batched=batched, device=device)
                 timings["batched" if batched else "batch1"] = run_worker(job, work)[0]
                 t = timings["batched" if batched else "batch1"]
                 top1, top5, _files = score_model(Path(job.out_dir), framework, t, labels)
@@ -114,7 +122,13 @@ def measure(classes: int, per_class: int, out: Path, command: str) -> Path:
         tool_version=header.tool_version,
         command=command,
         machine=machine,
-        settings={"classes": classes, "images": classes * per_class, "batch_size": BATCH, "weights": "none"},
+        settings={
+            "classes": classes,
+            "images": classes * per_class,
+            "batch_size": BATCH,
+            "weights": "none",
+            "device": device,
+        },
         notes=notes,
         results=results,
     )
@@ -126,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--classes", type=int, default=10)
     parser.add_argument("--per-class", type=int, default=10)
     parser.add_argument("--out", type=Path, default=None, help="default: runs/<os-tag>/")
+    parser.add_argument("--framework", choices=("keras", "pytorch", "all"), default="all")
+    parser.add_argument("--device", choices=("cpu", "cuda", "mps"), default="cpu")
     args = parser.parse_args(argv)
     if args.classes < 1 or args.per_class < 1:
         parser.error("--classes and --per-class must be at least 1")
@@ -135,7 +151,17 @@ def main(argv: list[str] | None = None) -> int:
             from generator.machine import operating_system
 
             args.out = Path("runs") / operating_system().tag
-        print(measure(args.classes, args.per_class, args.out, command.strip()))
+        frameworks: tuple[Zoo, ...] = ("keras", "pytorch") if args.framework == "all" else (args.framework,)
+        print(
+            measure(
+                args.classes,
+                args.per_class,
+                args.out,
+                command.strip(),
+                frameworks=frameworks,
+                device=args.device,
+            )
+        )
     except UserError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
