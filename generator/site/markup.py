@@ -1,0 +1,107 @@
+"""Text that goes into pages: escaping of run-file strings and fixed number formatting.
+
+Run files come from strangers, so every string from one is data, never markup: `md()` makes it
+literal text in Markdown (and in the HTML that Markdown passes through), `script_json()` makes a
+JSON document safe inside a <script> element. Numbers are formatted with fixed rules so the same
+runs always give the same bytes.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import math
+import posixpath
+import re
+from typing import Any
+
+from markupsafe import Markup
+
+# Characters Python-Markdown (with tables, attr_list, md_in_html) gives an inline meaning to. Run
+# strings never start a line in our templates, so block markers (`-`, `1.`, `>`) need no escape;
+# `<`, `>`, `&` and quotes become entities, which Markdown leaves alone.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#!|])")
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
+_ENTITY_RE = re.compile("[&<>\"']")
+_SLUG_UNSAFE = re.compile(r"[^a-z0-9_]+")
+
+
+@functools.lru_cache(maxsize=1 << 16)  # run pages repeat the same few names millions of times
+def md(value: object) -> Markup:
+    """`value` as literal text inside Markdown: inline, on one line, no links, no HTML, no emphasis."""
+    text = " ".join(str(value).split())  # newlines would end a table row or a paragraph
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    return Markup(_ENTITY_RE.sub(lambda m: _ENTITIES[m.group(0)], text))
+
+
+def code(value: object) -> Markup:
+    """`value` shown as inline code, still escaped (backticks inside cannot end the code span)."""
+    text = " ".join(str(value).split())
+    text = _ENTITY_RE.sub(lambda m: _ENTITIES[m.group(0)], text)
+    return Markup(f"<code>{text.replace('`', '&#96;')}</code>")
+
+
+def script_json(data: Any) -> Markup:
+    """Canonical JSON that cannot close its <script> element or open a comment."""
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)
+
+
+def slug(name: str) -> str:
+    """A file-name-safe slug; a short hash keeps names that differ only in unsafe characters apart."""
+    base = _SLUG_UNSAFE.sub("-", name.lower()).strip("-")[:60] or "x"
+    if base == name:
+        return base
+    return f"{base}-{hashlib.sha256(name.encode()).hexdigest()[:6]}"
+
+
+def link(from_page: str, to_path: str) -> str:
+    """Relative Markdown link target from one docs-relative .md file to another docs-relative file."""
+    return posixpath.relpath(to_path, posixpath.dirname(from_page) or ".")
+
+
+def page_url(page: str) -> str:
+    """The directory URL MkDocs gives a page (use_directory_urls): a/b.md -> a/b/, a/index.md -> a/."""
+    stem = page.removesuffix(".md")
+    if stem == "index" or stem.endswith("/index"):
+        stem = stem.removesuffix("index")
+        return stem
+    return stem + "/"
+
+
+def url(from_page: str, to_page: str) -> str:
+    """Relative browser URL from one page to another (for chart links, which MkDocs does not rewrite)."""
+    here = page_url(from_page)
+    there = page_url(to_page) if to_page.endswith(".md") else to_page
+    rel = posixpath.relpath(there or ".", here.rstrip("/") or ".")
+    return rel + "/" if to_page.endswith(".md") and not rel.endswith("/") else rel
+
+
+def seconds(value: float) -> str:
+    """Three significant digits with a unit from ns to s: `1.23 ms`."""
+    if not math.isfinite(value):
+        return "–"
+    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
+        if value >= scale:
+            return f"{_sig3(value / scale)} {unit}"
+    return f"{_sig3(value / 1e-9)} ns"
+
+
+def _sig3(value: float) -> str:
+    if value >= 100:
+        return f"{value:.0f}"
+    if value >= 10:
+        return f"{value:.1f}"
+    return f"{value:.2f}"
+
+
+def number(value: float | None, digits: int = 1) -> str:
+    if value is None or not math.isfinite(value):
+        return "–"
+    return f"{value:,.{digits}f}"
+
+
+def ratio(value: float) -> str:
+    return f"{_sig3(value)}×" if math.isfinite(value) else "–"

@@ -1,0 +1,205 @@
+"""`framebench build` on the shared sample set: golden pages and chart specs, determinism,
+incremental and clean rebuilds, escaping of hostile run files, and `mkdocs build --strict` on the
+result checked as parsed HTML."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from generator.schema.load import write_run
+from generator.synthetic import PAYLOADS, hostile_run
+from tests.site_helpers import SAMPLE_RUNS, build, mkdocs_build, tree
+
+GOLDEN = Path(__file__).parent / "golden"
+GOLDEN_PAGES = {
+    "home.md": "index.md",
+    "os-debian-12.md": "machines/debian-12/index.md",
+    "case-matmul.md": "operations/matmul.md",
+    "accuracy.md": "accuracy/index.md",
+    "run-s00002.md": "runs/2026-11-20T10-00-00Z-debian-12-x86_64-s00002.md",
+}
+SPEC = re.compile(r'<script type="application/json" id="(fb-spec-\d+)">(.*?)</script>')
+
+
+@pytest.fixture(scope="module")
+def docs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("site") / "docs"
+    result = build(SAMPLE_RUNS, out)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].startswith("wrote ")
+    return out
+
+
+def _check_golden(name: str, actual: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        path.write_text(actual, encoding="utf-8")
+    assert path.is_file(), f"{path} missing: run with UPDATE_GOLDEN=1 once and review it"
+    assert actual == path.read_text(encoding="utf-8"), f"{name} differs from its golden file"
+
+
+@pytest.mark.parametrize("golden", sorted(GOLDEN_PAGES))
+def test_pages_match_golden_markdown(docs: Path, golden: str) -> None:
+    # The chart specs are checked as JSON below; here they are one placeholder line each.
+    text = SPEC.sub(
+        r'<script type="application/json" id="\1">(spec)</script>', (docs / GOLDEN_PAGES[golden]).read_text()
+    )
+    _check_golden(golden, text)
+
+
+def test_chart_specs_match_golden_json(docs: Path) -> None:
+    specs = {
+        m.group(1): json.loads(m.group(2)) for m in SPEC.finditer((docs / "operations/matmul.md").read_text())
+    }
+    assert len(specs) == 3  # time, GFLOP/s and % of peak against n
+    actual = json.dumps(specs, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    _check_golden("case-matmul.charts.json", actual)
+    time_chart = specs["fb-spec-0"]
+    assert time_chart["$schema"].startswith("https://vega.github.io/schema/vega-lite/v6.")
+    layers = time_chart["layer"]
+    assert any(layer["encoding"]["x"].get("scale", {}).get("type") == "log" for layer in layers)
+    assert time_chart["params"][0]["bind"] == "legend"
+    assert all("href" in row for row in time_chart["data"]["values"])
+
+
+def test_every_page_type_and_download_is_written(docs: Path) -> None:
+    for rel in [
+        "index.md", "machines/index.md", "machines/macos-14/index.md", "machines/ubuntu-24.04/index.md",
+        "machines/debian-12/a1b2c3d4e5f60718.md", "operations/index.md",
+        "operations/mlp_infer.md",
+        "frameworks.md", "accuracy/index.md", "accuracy/reproduced.md", "accuracy/architectures/index.md",
+        "accuracy/architectures/resnet50.md", "runs/index.md", "methodology.md", "downloads.md",
+        "contribute.md",
+        "downloads/timings.csv", "downloads/ratios.json", "downloads/accuracy.csv",
+        "downloads/run.schema.json",
+        "assets/vendor/vega-bundle.js", "assets/framebench.js", "assets/framebench.css",
+    ]:  # fmt: skip
+        assert (docs / rel).is_file(), rel
+    for run in SAMPLE_RUNS.rglob("*.json"):
+        assert (docs / "downloads/runs" / run.name).read_bytes() == run.read_bytes()
+        assert (docs / "runs" / f"{run.stem}.md").is_file()
+    schema = json.loads((docs / "downloads/run.schema.json").read_text())
+    assert schema["title"] == "framebench run file"
+
+
+def test_methodology_quotes_the_code(docs: Path) -> None:
+    from generator.bench import flops, timer
+
+    text = (docs / "methodology.md").read_text()
+    assert f"{100 * timer.TARGET_REL_CI:g} % of the median" in text
+    assert f"{timer.MIN_ROUNDS} / {timer.MAX_ROUNDS}" in text
+    assert "2·n³" in flops.FLOP_FORMULAS["matmul"] and "2·n³" in text
+
+
+def test_build_is_deterministic_incremental_and_clean(docs: Path, tmp_path: Path) -> None:
+    again = tmp_path / "again"
+    assert build(SAMPLE_RUNS, again, hash_seed="12345").returncode == 0  # set order must not matter
+    assert tree(again) == tree(docs)
+    # A rebuild into the same folder rewrites nothing.
+    mtimes = {p: p.stat().st_mtime_ns for p in again.rglob("*") if p.is_file()}
+    assert build(SAMPLE_RUNS, again).returncode == 0
+    assert {p: p.stat().st_mtime_ns for p in again.rglob("*") if p.is_file()} == mtimes
+    # Removing a run removes its pages and downloads.
+    fewer = tmp_path / "runs"
+    shutil.copytree(SAMPLE_RUNS, fewer)
+    gone = next((fewer / "macos-14").glob("*.json"))
+    gone.unlink()
+    assert build(fewer, again).returncode == 0
+    assert not (again / "runs" / f"{gone.stem}.md").exists()
+    assert not (again / "machines" / "macos-14").exists()
+
+
+def test_refuses_to_write_into_a_folder_it_did_not_make(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("mine")
+    result = build(SAMPLE_RUNS, tmp_path)
+    assert result.returncode == 1 and "error:" in result.stderr and "refusing" in result.stderr
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+
+
+def test_invalid_run_stops_the_build_before_writing(tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    shutil.copytree(SAMPLE_RUNS, runs)
+    bad = next((runs / "debian-12").glob("*.json"))
+    bad.write_text(bad.read_text().replace('"memory_gb": 32.0', '"memory_gb": -1'))
+    result = build(runs, tmp_path / "docs")
+    assert result.returncode == 1
+    assert "error:" in result.stderr and "memory_gb" in result.stderr
+    assert not (tmp_path / "docs").exists()
+
+
+def test_hostile_strings_render_as_text(tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    write_run(hostile_run(), runs / "debian-12")
+    docs, site = tmp_path / "docs", tmp_path / "site"
+    result = build(runs, docs)
+    assert result.returncode == 0, result.stderr
+    page = (docs / "runs/2026-01-01T00-00-00Z-debian-12-hostile-000001.md").read_text()
+    for raw in ("<script>", "<img", "<svg", '<a href="javascript'):
+        assert raw not in page
+    assert not re.search(r"(?<!\\)\]\(javascript:", page)  # only an escaped `\]` may precede it
+    built = mkdocs_build(docs, site)
+    assert built.returncode == 0, built.stderr
+    for html_file in site.rglob("*.html"):
+        soup = BeautifulSoup(html_file.read_text(), "html.parser")
+        assert not soup.select("main img[onerror], main svg[onload]"), html_file
+        assert not [a for a in soup.select("a[href]") if a["href"].lower().startswith("javascript:")], (
+            html_file
+        )
+        scripts = [
+            s
+            for s in soup.select("script")
+            if "__pwned" in s.get_text() and s.get("type") != "application/json"
+        ]
+        assert not scripts, html_file
+    run_html = (site / "runs/2026-01-01T00-00-00Z-debian-12-hostile-000001/index.html").read_text()
+    text = BeautifulSoup(run_html, "html.parser").get_text(" ")
+    assert PAYLOADS[0] in text  # the CPU model shows literally
+    assert "{{ 7*7 }}" in text and "49" not in text.replace("2026", "")
+
+
+@pytest.mark.slow
+def test_mkdocs_strict_build_of_the_sample_site(docs: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    result = mkdocs_build(docs, site)
+    assert result.returncode == 0, result.stderr
+    os_page = BeautifulSoup((site / "machines/debian-12/index.html").read_text(), "html.parser")
+    assert os_page.select("div.fb-chart img.fb-fallback")
+    for box in os_page.select("div.fb-chart"):
+        spec = os_page.find("script", id=box["data-spec"])
+        assert spec is not None and json.loads(spec.get_text())["$schema"].endswith(".json")
+    assert os_page.select("div.fb-table table thead th")
+    home = BeautifulSoup((site / "index.html").read_text(), "html.parser")
+    tabs = [a.get_text(strip=True) for a in home.select(".md-tabs__link")]
+    assert tabs[:4] == ["Home", "Machines", "Operations", "Frameworks"] and "Accuracy" in tabs
+    scripts = [s["src"] for s in home.select("script[src]")]
+    assert all(not s.startswith(("http:", "https:", "//")) for s in scripts), scripts
+    assert any(s.endswith("assets/vendor/vega-bundle.js") for s in scripts)
+    run = BeautifulSoup(
+        (site / "runs/2026-11-20T10-00-00Z-debian-12-x86_64-s00002/index.html").read_text(), "html.parser"
+    )
+    assert run.find(
+        "a", href=re.compile(r"downloads/runs/2026-11-20T10-00-00Z-debian-12-x86_64-s00002\.json$")
+    )
+    leaderboard = BeautifulSoup((site / "accuracy/index.html").read_text(), "html.parser")
+    rows = leaderboard.select("div.fb-table[data-name=leaderboard] table tbody tr")
+    assert len(rows) == 2 * 4 * 2 + 11  # 4 architectures × 2 frameworks × 2 protocols + the study's 11
+
+
+def test_every_chart_spec_is_valid_vega_lite(docs: Path) -> None:
+    # The build skips Altair's validation for speed; every spec of the sample site is validated here.
+    import altair as alt
+
+    count = 0
+    for page in docs.rglob("*.md"):
+        for match in SPEC.finditer(page.read_text()):
+            spec = json.loads(match.group(2))
+            (alt.LayerChart if "layer" in spec else alt.Chart).from_dict(spec, validate=True)
+            count += 1
+    assert count >= 15

@@ -1,0 +1,129 @@
+"""Unit tests of the site's aggregation and text escaping (no page rendering)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from generator.schema.models import Stats
+from generator.site import aggregate, markup
+from tests.factories import make_machine, make_run, make_timing
+
+
+def _timing(framework: str, median: float, lo: float, hi: float, **fields: object):  # type: ignore[no-untyped-def]
+    stats = Stats(
+        median=median, mean=median, min=lo, max=hi, iqr=hi - lo, ci95=(lo, hi), outliers=0, loops=1, rounds=5
+    )
+    return make_timing(median, framework=framework, stats=stats, **fields)
+
+
+def test_latest_timing_per_machine_wins_and_failures_are_dropped() -> None:
+    old = make_run(
+        "2026-01-01T00-00-00Z-debian-12-x86_64-aaa",
+        created="2026-01-01T00:00:00Z",
+        results=[_timing("numpy", 2.0, 1.9, 2.1)],
+    )
+    new = make_run(
+        "2026-02-01T00-00-00Z-debian-12-x86_64-bbb",
+        created="2026-02-01T00:00:00Z",
+        results=[
+            _timing("numpy", 1.0, 0.9, 1.1),
+            make_timing(framework="torch", status="failed", error="boom", samples=[], stats=None),
+        ],
+    )
+    frames = aggregate.aggregate([new, old])
+    assert list(frames.runs["run_id"]) == sorted([old.run_id, new.run_id])
+    latest = aggregate.latest_timings(frames.timings)
+    assert len(latest) == 1
+    assert latest.iloc[0]["run_id"] == new.run_id and latest.iloc[0]["median"] == 1.0
+    # GFLOP/s derived from flops / median when the worker stored none: 2·256³ / 1 s.
+    assert latest.iloc[0]["gflops"] == pytest.approx(2 * 256**3 / 1e9)
+
+
+@pytest.mark.parametrize(
+    ("torch", "verdict"),
+    [((1.0, 0.9, 1.1), "faster"), ((4.0, 3.0, 5.0), "slower"), ((2.0, 1.5, 2.5), "no clear difference")],
+)
+def test_ratio_verdict_needs_the_interval_to_exclude_one(
+    torch: tuple[float, float, float], verdict: str
+) -> None:
+    run = make_run(results=[_timing("numpy", 2.0, 1.8, 2.2), _timing("torch", *torch)])
+    latest = aggregate.latest_timings(aggregate.aggregate([run]).timings)
+    ratios = aggregate.framework_ratios(latest)
+    row = ratios[ratios["pair"] == "torch vs numpy"].iloc[0]
+    assert row["ratio"] == pytest.approx(2.0 / torch[0])
+    assert row["ratio_lo"] == pytest.approx(1.8 / torch[2]) and row["ratio_hi"] == pytest.approx(
+        2.2 / torch[1]
+    )
+    assert row["verdict"] == verdict
+
+
+def test_family_summary_is_a_geometric_mean() -> None:
+    run = make_run(
+        results=[
+            _timing("numpy", 4.0, 3.9, 4.1, params={"n": 1}),
+            _timing("torch", 1.0, 0.99, 1.01, params={"n": 1}),
+            _timing("numpy", 1.0, 0.99, 1.01, params={"n": 2}),
+            _timing("torch", 1.0, 0.5, 2.0, params={"n": 2}),
+        ]
+    )
+    ratios = aggregate.framework_ratios(aggregate.latest_timings(aggregate.aggregate([run]).timings))
+    summary = aggregate.family_summary(ratios, ["pair"]).set_index("pair")
+    assert summary.loc["torch vs numpy", "geomean"] == pytest.approx(math.sqrt(4.0 * 1.0))
+    assert summary.loc["torch vs numpy", "faster"] == 1 and summary.loc["torch vs numpy", "unclear"] == 1
+
+
+def test_environment_differences_name_what_differs() -> None:
+    a = make_run("2026-01-01T00-00-00Z-debian-12-x86_64-aaa", settings={"threads": 4})
+    machine = make_machine().model_copy(update={"frameworks": {"numpy": "2.0.0"}})
+    b = make_run("2026-01-02T00-00-00Z-debian-12-x86_64-bbb", settings={"threads": 8}, machine=machine)
+    frames = aggregate.aggregate([a, b])
+    diffs = dict(aggregate.environment_differences(frames.runs, [a.run_id, b.run_id]))
+    assert diffs == {"threads": ["4", "8"], "numpy": ["2.0.0", "2.4.6"]}
+    assert aggregate.environment_differences(frames.runs, [a.run_id]) == []
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "<img src=x onerror=alert(1)>",
+        "[x](javascript:alert(1))",
+        "{{ 7*7 }}",
+        "a | b\n| --- |",
+        "`x` *y* _z_",
+    ],
+)
+def test_md_makes_any_string_literal_text(hostile: str) -> None:
+    import markdown
+
+    html = markdown.markdown(f"| h |\n|---|\n| {markup.md(hostile)} |", extensions=["tables", "attr_list"])
+    assert "<img" not in html and "<a " not in html and "<em>" not in html and "<code>" not in html
+    assert html.count("<td>") == 1  # a `|` in the string did not split the cell
+    from bs4 import BeautifulSoup
+
+    assert BeautifulSoup(html, "html.parser").td.get_text() == " ".join(hostile.split())
+
+
+def test_script_json_cannot_close_its_script_element() -> None:
+    text = markup.script_json({"name": "</script><script>alert(1)</script>"})
+    assert "</" not in text and "<" not in text
+
+
+def test_slugs_are_safe_and_distinct() -> None:
+    assert markup.slug("matmul") == "matmul"
+    assert markup.slug("a/b") != markup.slug("a_b")
+    assert all(c.isalnum() or c in "-_" for c in markup.slug("<img src=x>"))
+
+
+def test_links_and_urls_are_relative() -> None:
+    assert markup.link("machines/debian-12/abc.md", "runs/r1.md") == "../../runs/r1.md"
+    # MkDocs serves machines/debian-12/abc.md at machines/debian-12/abc/ (directory URLs).
+    assert markup.url("machines/debian-12/abc.md", "runs/r1.md") == "../../../runs/r1/"
+    assert markup.url("index.md", "runs/r1.md") == "runs/r1/"
+
+
+def test_number_formats_are_fixed() -> None:
+    assert markup.seconds(0.00123) == "1.23 ms"
+    assert markup.seconds(2.5e-8) == "25.0 ns"
+    assert markup.ratio(1.456) == "1.46×"
