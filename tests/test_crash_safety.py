@@ -24,8 +24,24 @@ CASES = "tensor"
 
 
 def _bench(out: Path, resume: Path | None = None) -> subprocess.Popen[bytes]:
-    cmd = [sys.executable, "-m", "generator", "bench", "ops", "--quick", "--framework", "numpy",
-           "--device", "cpu", "--threads", "1", "--cases", CASES, "--out", str(out)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "generator",
+        "bench",
+        "ops",
+        "--quick",
+        "--framework",
+        "numpy",
+        "--device",
+        "cpu",
+        "--threads",
+        "1",
+        "--cases",
+        CASES,
+        "--out",
+        str(out),
+    ]
     if resume is not None:
         cmd += ["--resume", str(resume)]
     # A new session so the kill reaches the worker processes too, like a power cut would.
