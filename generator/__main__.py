@@ -2,4 +2,6 @@
 
 from generator.cli import main
 
-raise SystemExit(main())
+# The guard matters: worker processes (spawn) import the main module without running it.
+if __name__ == "__main__":
+    raise SystemExit(main())

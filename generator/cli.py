@@ -96,12 +96,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from generator.schema import load_runs
     from generator.site.render import build_site
 
-    runs = load_runs([args.runs])
-    written = build_site(runs, args.out, runs_dir=args.runs)
-    print(f"wrote {len(written)} page(s) from {len(runs)} run(s) into {args.out}")
+    built = build_site(args.runs, args.out)
+    print(f"wrote {len(built.pages)} page(s) from {built.runs} run(s) into {args.out}")
     return 0
 
 

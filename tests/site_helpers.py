@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import functools
+import http.server
 import os
 import re
+import shutil
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_RUNS = ROOT / "tests" / "data" / "runs"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]  # fmt: skip
 
 
 def build(runs: Path, out: Path, hash_seed: str = "0") -> subprocess.CompletedProcess[str]:
@@ -42,3 +52,29 @@ def mkdocs_build(docs: Path, site: Path) -> subprocess.CompletedProcess[str]:
 
 def tree(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def chromium() -> Path:
+    """The Chromium executable of the browser tests: $FRAMEBENCH_CHROMIUM, default Debian's."""
+    path = Path(os.environ.get("FRAMEBENCH_CHROMIUM") or "/usr/bin/chromium")
+    if path.is_file() and shutil.which(str(path)):
+        return path
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{path} is missing: CI must install Chromium (or set FRAMEBENCH_CHROMIUM)")
+    pytest.skip(f"{path} is missing (apt-get install chromium, or set FRAMEBENCH_CHROMIUM)")
+
+
+@contextmanager
+def serve(folder: Path) -> Iterator[str]:
+    """A local HTTP server of `folder`; yields its base URL."""
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=folder))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()

@@ -3,22 +3,13 @@ errors, every chart becomes a live SVG, no request leaves 127.0.0.1, and tables 
 
 from __future__ import annotations
 
-import functools
-import http.server
-import os
-import shutil
-import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from tests.site_helpers import SAMPLE_RUNS, build, mkdocs_build
+from tests.site_helpers import CHROMIUM_ARGS, SAMPLE_RUNS, build, chromium, mkdocs_build, serve
 
 pytestmark = pytest.mark.browser
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]  # fmt: skip
 PAGES = [
     "",
     "machines/",
@@ -39,32 +30,15 @@ PAGES = [
 ]
 
 
-def _chromium() -> Path:
-    if CHROMIUM.is_file() and shutil.which(str(CHROMIUM)):
-        return CHROMIUM
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{CHROMIUM} is missing: CI must install Debian's chromium")
-    pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium); browser tests need it")
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    _chromium()
+    chromium()
     work = tmp_path_factory.mktemp("browser")
     assert build(SAMPLE_RUNS, work / "docs").returncode == 0
     built = mkdocs_build(work / "docs", work / "site")
     assert built.returncode == 0, built.stderr
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(Quiet, directory=work / "site")
-    )
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
+    with serve(work / "site") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +46,7 @@ def browser(server: str) -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=str(_chromium()), args=ARGS)
+        instance = p.chromium.launch(executable_path=str(chromium()), args=CHROMIUM_ARGS)
         yield instance
         instance.close()
 

@@ -125,3 +125,13 @@ def test_json_schema_export_is_strict() -> None:
     assert schema["additionalProperties"] is False
     assert "schema_version" in schema["required"]
     json.dumps(schema)
+
+
+def test_control_characters_are_rejected_but_text_keeps_newlines() -> None:
+    data = _dict()
+    data["machine"]["cpu"]["model"] = "Xeon\x00"
+    data["command"] = "framebench bench ops\x1b[2J"
+    lines = _errors(data)
+    assert "machine.cpu.model: must not contain control characters" in lines
+    assert any(line.startswith("command: must not contain control characters") for line in lines)
+    assert parse_run(_raw(_dict(command="line one\nline\ttwo"))).command == "line one\nline\ttwo"

@@ -127,3 +127,24 @@ def test_number_formats_are_fixed() -> None:
     assert markup.seconds(0.00123) == "1.23 ms"
     assert markup.seconds(2.5e-8) == "25.0 ns"
     assert markup.ratio(1.456) == "1.46×"
+
+
+def test_run_files_collected_in_workers_equal_runs_collected_in_memory(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import pandas as pd
+
+    from generator.schema.load import write_run
+    from generator.site import collect
+    from generator.synthetic import synthetic_runs
+
+    runs = list(synthetic_runs(5, machines=2))
+    for run in runs:
+        assert run.machine is not None
+        write_run(run, tmp_path / run.machine.os.tag)
+    monkeypatch.setattr(collect, "CHUNK", 2)  # three chunks, in worker processes
+    monkeypatch.setattr(collect, "PARALLEL_FROM", 2)
+    files, memory = collect.collect_files([tmp_path]), collect.collect_runs(runs)
+    for name in ("runs", "machines", "timings", "accuracy"):
+        pd.testing.assert_frame_equal(getattr(files.frames, name), getattr(memory.frames, name))
+    assert [h.run_id for h in files.headers] == sorted(r.run_id for r in runs)
+    assert not any(h.results for h in files.headers)  # headers only: results live in the frames
+    assert sorted(files.sources) == sorted(r.run_id for r in runs) and not memory.sources

@@ -6,15 +6,34 @@ every number must be finite and in range, and every string has a length bound.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 SCHEMA_VERSION = 1
 
 # Bounded string types. Limits are generous for real data and small enough to stop abuse.
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-Text = Annotated[str, StringConstraints(max_length=4000)]
+# No control characters: none belongs in a name, and NUL even crashes vl-convert's chart renderer.
+# Text keeps tab and newline.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _no_control(value: str) -> str:
+    if _CONTROL.search(value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+def _no_control_in_text(value: str) -> str:
+    if _CONTROL_IN_TEXT.search(value):
+        raise ValueError("must not contain control characters other than tab and newline")
+    return value
+
+
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(_no_control)]
+Text = Annotated[str, StringConstraints(max_length=4000), AfterValidator(_no_control_in_text)]
 Tag = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9.\-]{0,63}$")]
 Version = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
@@ -55,7 +74,10 @@ class Cpu(Strict):
     arch: Name
     cores_physical: Annotated[int, Field(gt=0, le=4096)] | None
     cores_logical: Annotated[int, Field(gt=0, le=8192)]
-    flags: Annotated[list[Annotated[str, StringConstraints(max_length=40)]], Field(max_length=1024)] = []
+    flags: Annotated[
+        list[Annotated[str, StringConstraints(max_length=40), AfterValidator(_no_control)]],
+        Field(max_length=1024),
+    ] = []
     freq_mhz: Annotated[float, Field(gt=0, le=20000)] | None = None
 
 

@@ -1,4 +1,4 @@
-"""Altair chart specs (Vega-Lite JSON) for the site, and their static SVG fallbacks.
+"""Altair chart specs (Vega-Lite JSON) for the site (their static SVG fallbacks: generator.site.svg).
 
 Every chart has a title, axis titles with units and tooltips; series can be toggled by clicking the
 legend (a point selection bound to the legend); size sweeps use log axes. Data is inlined as plain
@@ -8,7 +8,6 @@ records and selections are named, so the same rows always give the same JSON. Ev
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 from dataclasses import dataclass
@@ -25,7 +24,6 @@ FRAMEWORK_COLORS = {
     "pytorch": "#c44e52",
 }
 VERDICT_COLORS = {"faster": "#2e7d32", "slower": "#c62828", "no clear difference": "#757575"}
-WIDTH = 640  # the static fallback's width; the live chart fills its container
 
 
 @dataclass(frozen=True)
@@ -262,16 +260,3 @@ def bar_time_chart(rows: list[Record], *, title: str) -> Chart:
     spec = _finish(chart, title, "median time per call for each case, frameworks side by side")
     spec.spec["height"] = _rows_height(rows, "label", 30)
     return spec
-
-
-def static_spec(chart: Chart) -> dict[str, Any]:
-    """The spec for the no-JS SVG: a fixed width (there is no container to fill)."""
-    spec = copy.deepcopy(chart.spec)
-    spec["width"] = WIDTH
-    return spec
-
-
-def render_svg(chart: Chart) -> str:
-    import vl_convert
-
-    return str(vl_convert.vegalite_to_svg(static_spec(chart), vl_version="6.4"))

@@ -29,6 +29,9 @@ class Table:
     columns: tuple[str, ...]
     rows: tuple[tuple[Cell, ...], ...]
     name: str = ""  # a short trusted label for the filter box
+    # Rows already as Markdown table lines, for tables of millions of cells (run pages): built by
+    # generator.site.table_rows with the same escaping and links as `rows` would get from render.
+    lines: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)

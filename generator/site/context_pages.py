@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from generator.schema.models import Run
 from generator.site import aggregate
 from generator.site.aggregate import Frames
 from generator.site.context import (
@@ -22,11 +21,9 @@ from generator.site.context import (
     os_page,
     rows_of,
     run_cell,
-    run_download,
-    run_page,
     table,
 )
-from generator.site.context_ops import RESULT_COLUMNS, result_rows, summary_table
+from generator.site.context_ops import summary_table
 from generator.site.markup import link
 
 # Aggregated tables offered for download: file stem -> what it holds.
@@ -120,88 +117,6 @@ def operations_index(latest: pd.DataFrame) -> Page:
         )
     cases = table(("family", "case", "what it does", "machines", "frameworks", "results"), rows, "cases")
     return Page(path=here, template="operations.md.j2", title="Operations", data={"cases": cases})
-
-
-def runs_index(frames: Frames) -> Page:
-    here = "runs/index.md"
-    rows = [
-        (
-            run_cell(here, r.run_id),
-            cell(r.kind),
-            cell(r.date),
-            cell(r.os_tag),
-            cell(r.cpu or r.source),
-            cell(r.device or "–"),
-            cell(r.results),
-            cell(r.ok),
-        )
-        for r in rows_of(frames.runs.sort_values("run_id", ascending=False))
-    ]
-    columns = ("run", "kind", "date", "OS", "CPU / source", "devices", "results", "ok")
-    return Page(path=here, template="runs.md.j2", title="Runs", data={"runs": table(columns, rows, "runs")})
-
-
-def run_pages(runs: list[Run], frames: Frames) -> list[Page]:
-    timings = dict(tuple(frames.timings.groupby("run_id", sort=False)))
-    accuracy = dict(tuple(frames.accuracy.groupby("run_id", sort=False)))
-    labels = machine_labels(frames.machines)
-    pages = []
-    for run in runs:
-        here = run_page(run.run_id)
-        mid = aggregate.machine_id(run)
-        mine = timings.get(run.run_id)
-        acc = accuracy.get(run.run_id)
-        acc_rows = []
-        if acc is not None:
-            for r in rows_of(acc.sort_values(["framework", "model"])):
-                ok = r.status == "ok"
-                acc_rows.append(
-                    (
-                        cell(r.model),
-                        cell(r.framework),
-                        cell(r.protocol),
-                        cell(r.status),
-                        cell(f"{r.top1:.2f}" if ok else r.error),
-                        cell(f"{r.top5:.2f}" if ok else "–"),
-                        cell(f"{r.img_s:.1f}" if r.img_s == r.img_s else "–"),
-                        cell(r.weights or "–"),
-                    )
-                )
-        pages.append(
-            Page(
-                path=here,
-                template="run.md.j2",
-                title=run.run_id,
-                data={
-                    "run": run,
-                    "download": link(here, run_download(run.run_id)),
-                    "machine_label": labels.get(mid, ""),
-                    "machine_link": link(here, machine_page(mid)) if mid else "",
-                    "os_link": link(here, os_page(run.machine.os.tag)) if run.machine else "",
-                    "blas": aggregate.blas_text(run.machine),
-                    "timings": table(RESULT_COLUMNS, result_rows(here, mine), "results")
-                    if mine is not None
-                    else None,
-                    "accuracy": table(
-                        (
-                            "model",
-                            "framework",
-                            "protocol",
-                            "status",
-                            "top-1 (%)",
-                            "top-5 (%)",
-                            "img/s",
-                            "weights",
-                        ),
-                        acc_rows,
-                        "results",
-                    )
-                    if acc_rows
-                    else None,
-                },
-            )
-        )
-    return pages
 
 
 def _doc(obj: object) -> str:

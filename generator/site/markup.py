@@ -59,7 +59,12 @@ def slug(name: str) -> str:
 
 def link(from_page: str, to_path: str) -> str:
     """Relative Markdown link target from one docs-relative .md file to another docs-relative file."""
-    return posixpath.relpath(to_path, posixpath.dirname(from_page) or ".")
+    return _relpath(to_path, posixpath.dirname(from_page) or ".")
+
+
+@functools.lru_cache(maxsize=1 << 17)  # pages link to the same run and case pages from few folders
+def _relpath(path: str, start: str) -> str:
+    return posixpath.relpath(path, start)
 
 
 def page_url(page: str) -> str:

@@ -2,9 +2,10 @@
 
 Writes the Markdown pages, chart SVG fallbacks, vendored JavaScript, downloads and the run-file
 schema. Deterministic (same runs → same bytes), incremental (a file is rewritten only when its bytes
-change; a chart's SVG is rendered only when its spec is new) and clean (files the previous build
-wrote and this one did not are removed). A manifest of what was written guards against deleting
-anything the generator did not create.
+change; a chart's SVG is rendered only when its spec is new, in worker processes) and clean (files
+the previous build wrote and this one did not are removed). A manifest of what was written guards
+against deleting anything the generator did not create. Pages are made and written one at a time, so
+a site of 10,000 runs never holds all of its pages in memory.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ import functools
 import hashlib
 import json
 import os
-from collections.abc import Iterable
+import shutil
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,16 +25,24 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from generator.errors import UserError
-from generator.schema.load import display, run_paths, run_schema, write_atomic
+from generator.schema.load import display, dump_run, run_schema, write_atomic
 from generator.schema.models import Run
-from generator.site import aggregate, charts, context_accuracy, context_ops, context_pages
+from generator.site import (
+    aggregate,
+    context_accuracy,
+    context_machines,
+    context_ops,
+    context_pages,
+    context_runs,
+)
+from generator.site.collect import Collection, collect_files, collect_runs
 from generator.site.context import Cell, Comparability, Page, Table, run_download
 from generator.site.markup import code, link, md, script_json
+from generator.site.svg import VEGA_LITE, SvgQueue
 
 MANIFEST = ".framebench-manifest.json"
 ASSETS = Path(__file__).parent / "assets"
 BUNDLE = "assets/vendor/vega-bundle.js"
-VEGA_LITE = "6.4"  # the Vega-Lite version Altair 6 writes its schema for (v6.4.x)
 
 
 def cell_markdown(c: Cell) -> str:
@@ -41,7 +52,7 @@ def cell_markdown(c: Cell) -> str:
 
 def table_markdown(t: Table | None) -> Markup:
     """A Markdown table inside a div that the site's table script makes sortable and filterable."""
-    if t is None or not t.rows:
+    if t is None or not (t.rows or t.lines):
         return Markup("*None yet.*\n")
     lines = [
         f'<div class="fb-table" data-name="{md(t.name)}" markdown="1">',
@@ -49,7 +60,10 @@ def table_markdown(t: Table | None) -> Markup:
         "| " + " | ".join(str(md(c)) for c in t.columns) + " |",
         "|" + "---|" * len(t.columns),
     ]
-    lines.extend("| " + " | ".join(cell_markdown(c) for c in row) + " |" for row in t.rows)
+    if t.lines is not None:
+        lines.extend(t.lines)
+    else:
+        lines.extend("| " + " | ".join(cell_markdown(c) for c in row) + " |" for row in t.rows)
     lines += ["", "</div>", ""]
     return Markup("\n".join(lines))
 
@@ -94,6 +108,12 @@ def environment() -> Environment:
     return env
 
 
+@dataclass(frozen=True)
+class Built:
+    pages: list[Path]  # the Markdown pages written
+    runs: int
+
+
 class Writer:
     """Writes files under `out` only when their bytes change and remembers what it wrote."""
 
@@ -117,6 +137,19 @@ class Writer:
             os.replace(tmp, path)
         return path
 
+    def copy(self, rel: str, source: Path) -> Path:
+        """Like bytes(), for a whole file (kernel copy, never all of them in memory at once)."""
+        path = self.out / rel
+        self.written.add(rel)
+        same_size = path.is_file() and path.stat().st_size == source.stat().st_size
+        if same_size and path.read_bytes() == source.read_bytes():
+            return path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp")
+        shutil.copyfile(source, tmp)
+        os.replace(tmp, path)
+        return path
+
     def keep(self, rel: str) -> bool:
         """True when an earlier build wrote `rel` and it is still there (content-addressed files)."""
         if rel in self.previous and (self.out / rel).is_file():
@@ -138,13 +171,13 @@ def read_manifest(out: Path) -> dict[str, Any]:
     return {}
 
 
-def chart_markdown(page: Page, index: int, writer: Writer) -> Markup:
+def chart_markdown(page: Page, index: int, writer: Writer, svgs: SvgQueue) -> Markup:
     """The live chart's container and spec, with the static SVG shown until (or unless) JS runs."""
     chart = page.charts[index]
     text = chart.json()
     rel = f"assets/charts/{hashlib.sha256(text.encode()).hexdigest()[:20]}.svg"
     if not writer.keep(rel):
-        writer.text(rel, charts.render_svg(chart))
+        svgs.add(rel, text)
     spec_id = f"fb-spec-{index}"
     return Markup(
         f'<div class="fb-chart" data-spec="{spec_id}" markdown="1">\n\n'
@@ -153,11 +186,11 @@ def chart_markdown(page: Page, index: int, writer: Writer) -> Markup:
     )
 
 
-def render_page(page: Page, writer: Writer) -> Path:
+def render_page(page: Page, writer: Writer, svgs: SvgQueue) -> Path:
     template = environment().get_template(page.template)
     text = template.render(
         page=page,
-        chart=lambda i: chart_markdown(page, i, writer),
+        chart=lambda i: chart_markdown(page, i, writer, svgs),
         link=lambda to: link(page.path, to),
         **page.data,
     )
@@ -168,9 +201,7 @@ def _frame_json(frame: pd.DataFrame) -> str:
     return frame.to_json(orient="records", indent=1, double_precision=10) + "\n"
 
 
-def write_downloads(
-    writer: Writer, tables: dict[str, pd.DataFrame], runs: Iterable[Run], runs_dir: Path
-) -> None:
+def write_downloads(writer: Writer, tables: dict[str, pd.DataFrame], collection: Collection) -> None:
     for stem, frame in tables.items():
         writer.text(
             f"downloads/{stem}.csv", frame.to_csv(index=False, float_format="%.10g", lineterminator="\n")
@@ -178,13 +209,12 @@ def write_downloads(
         writer.text(f"downloads/{stem}.json", _frame_json(frame))
     writer.text("downloads/run.schema.json", json.dumps(run_schema(), indent=1, sort_keys=True) + "\n")
     # The run files themselves, byte for byte, so a download matches what the repository holds.
-    sources = {p.stem: p for p in run_paths([runs_dir])} if runs_dir.is_dir() else {}
-    from generator.schema.load import dump_run
-
-    for run in runs:
-        path = sources.get(run.run_id)
-        data = path.read_bytes() if path is not None else dump_run(run).encode("utf-8")
-        writer.bytes(run_download(run.run_id), data)
+    for run in collection.headers:
+        path = collection.sources.get(run.run_id)
+        if path is not None:
+            writer.copy(run_download(run.run_id), path)
+        else:  # collected from memory, results kept
+            writer.bytes(run_download(run.run_id), dump_run(run).encode("utf-8"))
 
 
 def write_assets(writer: Writer, manifest: dict[str, Any]) -> str:
@@ -225,36 +255,36 @@ def contributing_file() -> Path:
 
 
 def all_pages(
-    runs: list[Run],
-    frames: aggregate.Frames,
-    latest: pd.DataFrame,
-    ratios: pd.DataFrame,
-    rows: dict[str, int],
-) -> list[Page]:
-    return [
-        context_pages.home_page(frames, ratios),
-        context_pages.machines_index(frames),
-        *context_ops.os_pages(frames, latest, ratios),
-        *context_ops.machine_pages(frames, latest, ratios),
-        context_pages.operations_index(latest),
-        *context_ops.case_pages(frames, latest),
-        context_ops.frameworks_page(frames, ratios),
-        *context_accuracy.accuracy_pages(frames.accuracy),
-        context_pages.runs_index(frames),
-        *context_pages.run_pages(runs, frames),
-        context_pages.methodology_page(),
-        context_pages.downloads_page(rows),
-        context_pages.contribute_page(contributing_file()),
-    ]
+    collection: Collection, latest: pd.DataFrame, ratios: pd.DataFrame, rows: dict[str, int]
+) -> Iterator[Page]:
+    """Every page of the site, made lazily (run pages are most of a large site)."""
+    frames = collection.frames
+    yield context_pages.home_page(frames, ratios)
+    yield context_pages.machines_index(frames)
+    yield from context_machines.os_pages(frames, latest, ratios)
+    yield from context_machines.machine_pages(frames, latest, ratios)
+    yield context_pages.operations_index(latest)
+    yield from context_ops.case_pages(frames, latest)
+    yield context_ops.frameworks_page(frames, ratios)
+    yield from context_accuracy.accuracy_pages(frames.accuracy)
+    yield context_runs.runs_index(frames)
+    yield from context_runs.run_pages(collection.headers, frames)
+    yield context_pages.methodology_page()
+    yield context_pages.downloads_page(rows)
+    yield context_pages.contribute_page(contributing_file())
 
 
-def build_site(runs: list[Run], out: Path, *, runs_dir: Path) -> list[Path]:
-    """Render every page for `runs` into `out` (the MkDocs docs folder); return the pages written."""
+def build_site(source: Path | Iterable[Run], out: Path) -> Built:
+    """Render every page for the runs into `out` (the MkDocs docs folder).
+
+    `source` is a folder of run files (validated here, in parallel) or runs already in memory.
+    Nothing is written unless every run is valid.
+    """
+    collection = collect_files([source]) if isinstance(source, Path) else collect_runs(source)
     manifest = read_manifest(out)
     out.mkdir(parents=True, exist_ok=True)
     writer = Writer(out, set(manifest.get("files", [])))
-    ordered = sorted(runs, key=lambda r: r.run_id)
-    frames = aggregate.aggregate(ordered)
+    frames = collection.frames
     latest = aggregate.latest_timings(frames.timings)
     ratios = aggregate.framework_ratios(latest)
     tables = {
@@ -264,13 +294,19 @@ def build_site(runs: list[Run], out: Path, *, runs_dir: Path) -> list[Path]:
         "ratios": ratios,
         "accuracy": frames.accuracy,
     }
-    pages = all_pages(ordered, frames, latest, ratios, {k: len(v) for k, v in tables.items()})
-    written = [render_page(page, writer) for page in pages]
-    write_downloads(writer, tables, ordered, runs_dir)
-    bundle = write_assets(writer, manifest)
+    svgs = SvgQueue()
+    try:
+        rows = {k: len(v) for k, v in tables.items()}
+        written = [render_page(page, writer, svgs) for page in all_pages(collection, latest, ratios, rows)]
+        write_downloads(writer, tables, collection)
+        bundle = write_assets(writer, manifest)
+        for rel, svg in svgs.results():
+            writer.text(rel, svg)
+    finally:
+        svgs.close()
     remove_stale(out, writer.previous, writer.written)
     text = json.dumps({"bundle": bundle, "files": sorted(writer.written)}, indent=1) + "\n"
     manifest_path = out / MANIFEST
     if not (manifest_path.is_file() and manifest_path.read_text(encoding="utf-8") == text):
         write_atomic(manifest_path, text)
-    return written
+    return Built(written, len(collection.headers))

@@ -1,0 +1,169 @@
+"""Run files → the site's frames, in one pass that never holds every run's results at once.
+
+Each run is reduced right after it is validated to what the site needs: a header (the run without its
+results, for its permalink page), one summary row, and its results as columns. Chunks of files are
+validated and reduced in worker processes (pydantic dominates a large build); the main process only
+joins the chunks. String columns travel as (distinct values, codes) and end as sorted categoricals,
+so 10,000 runs of ~200 results take a few hundred MB instead of several GB.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from generator.errors import ValidationFailed
+from generator.schema.load import display, load_run, run_paths
+from generator.schema.models import AccuracyResult, Run, TimingResult
+from generator.site.aggregate import Frames
+from generator.site.records import (
+    ACCURACY_COLUMNS,
+    RUN_COLUMNS,
+    TIMING_FLOATS,
+    TIMING_INTS,
+    TIMING_STRINGS,
+    accuracy_row,
+    finish_timings,
+    machine_frame,
+    run_row,
+    timing_values,
+)
+
+CHUNK = 64  # run files per worker task
+PARALLEL_FROM = 2 * CHUNK  # fewer files are read in this process (worker start-up costs ~1 s)
+
+
+@dataclass
+class Part:
+    """What a chunk of runs reduces to; plain data, so it crosses process boundaries cheaply."""
+
+    headers: list[Run] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)  # source file per header ("" for in-memory runs)
+    runs: list[tuple[object, ...]] = field(default_factory=list)
+    accuracy: list[tuple[object, ...]] = field(default_factory=list)
+    strings: dict[str, tuple[list[str], np.ndarray]] = field(default_factory=dict)
+    numbers: dict[str, np.ndarray] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+
+def reduce_runs(runs: Iterable[tuple[str, Run]], keep_results: bool = False) -> Part:
+    part = Part()
+    columns: dict[str, list[object]] = {n: [] for n in (*TIMING_STRINGS, *TIMING_FLOATS, *TIMING_INTS)}
+    targets = list(columns.values())
+    for path, run in runs:
+        part.headers.append(run if keep_results else run.model_copy(update={"results": []}))
+        part.paths.append(path)
+        part.runs.append(run_row(run))
+        for r in run.results:
+            if isinstance(r, AccuracyResult):
+                part.accuracy.append(accuracy_row(run, r))
+            elif isinstance(r, TimingResult) and run.kind == "ops" and run.machine is not None:
+                for column, value in zip(targets, timing_values(run, r), strict=True):
+                    column.append(value)
+    for name in TIMING_STRINGS:
+        codes, uniques = pd.factorize(np.asarray(columns[name], dtype=object))
+        part.strings[name] = ([str(u) for u in uniques], codes.astype(np.int32))
+    for name in TIMING_FLOATS:
+        part.numbers[name] = np.asarray(columns[name], dtype=np.float64)
+    for name in TIMING_INTS:
+        part.numbers[name] = np.asarray(columns[name], dtype=np.int64)
+    return part
+
+
+def _load_chunk(paths: list[str]) -> Part:
+    """Validate and reduce run files (in a worker process)."""
+    loaded: list[tuple[str, Run]] = []
+    problems: list[str] = []
+    for path in paths:
+        try:
+            loaded.append((path, load_run(Path(path))))
+        except ValidationFailed as e:
+            problems.extend(e.lines)
+    part = reduce_runs(loaded)
+    part.problems = problems
+    return part
+
+
+def _categorical(chunks: Sequence[tuple[list[str], np.ndarray]]) -> pd.Categorical:
+    categories = pd.Index(sorted({u for uniques, _ in chunks for u in uniques}), dtype=object)
+    mapped = [
+        categories.get_indexer(pd.Index(uniques, dtype=object)).astype(np.int32)[codes]
+        if len(codes)
+        else codes
+        for uniques, codes in chunks
+    ]
+    all_codes = np.concatenate(mapped) if mapped else np.zeros(0, dtype=np.int32)
+    return pd.Categorical.from_codes(all_codes, categories=categories)
+
+
+@dataclass(frozen=True)
+class Collection:
+    frames: Frames
+    headers: list[Run]  # sorted by run id; results dropped unless collected from memory
+    sources: dict[str, Path]  # run id -> its file, when it came from one
+
+
+def join(parts: Sequence[Part]) -> Collection:
+    problems = [p for part in parts for p in part.problems]
+    seen: dict[str, str] = {}
+    for part in parts:
+        for header, path in zip(part.headers, part.paths, strict=True):
+            if header.run_id in seen:
+                problems.append(
+                    f"{display(Path(path))}: run_id: {header.run_id!r} is also used by "
+                    f"{display(Path(seen[header.run_id]))}"
+                )
+            seen[header.run_id] = path
+    if problems:
+        raise ValidationFailed(problems[0], lines=problems)
+    data: dict[str, object] = {n: _categorical([p.strings[n] for p in parts]) for n in TIMING_STRINGS}
+    for name in (*TIMING_FLOATS, *TIMING_INTS):
+        data[name] = np.concatenate([p.numbers[name] for p in parts]) if parts else np.zeros(0)
+    timings = finish_timings(pd.DataFrame(data))
+    headers = sorted((h for p in parts for h in p.headers), key=lambda h: h.run_id)
+    runs = pd.DataFrame([r for p in parts for r in p.runs], columns=list(RUN_COLUMNS))
+    accuracy = pd.DataFrame([r for p in parts for r in p.accuracy], columns=list(ACCURACY_COLUMNS))
+    for name in ("top1", "top5", "img_s", "latency_ms"):
+        accuracy[name] = accuracy[name].astype("float64")
+    accuracy = accuracy.sort_values("run_id", kind="stable").reset_index(drop=True)
+    machines, fingerprints = machine_frame(headers)
+    frames = Frames(
+        runs=runs.sort_values("run_id", kind="stable").reset_index(drop=True),
+        machines=machines,
+        timings=timings,
+        accuracy=accuracy,
+        fingerprints=fingerprints,
+    )
+    pairs = (pair for p in parts for pair in zip(p.headers, p.paths, strict=True))
+    sources = {h.run_id: Path(path) for h, path in pairs if path}
+    return Collection(frames, headers, sources)
+
+
+def collect_runs(runs: Iterable[Run]) -> Collection:
+    """Runs already in memory (tests, tools): one part, results kept for the downloads."""
+    return join([reduce_runs((("", run) for run in runs), keep_results=True)])
+
+
+def cpu_count() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def collect_files(paths: Iterable[Path]) -> Collection:
+    """Validate every run file under `paths` and reduce it; one ValidationFailed lists all problems."""
+    files = [str(p) for p in run_paths(paths)]
+    chunks = [files[i : i + CHUNK] for i in range(0, len(files), CHUNK)]
+    workers = min(cpu_count(), 8)
+    if len(files) < PARALLEL_FROM or workers < 2:
+        return join([_load_chunk(chunk) for chunk in chunks])
+    context = multiprocessing.get_context("spawn")  # no fork of a process that may hold threads
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return join(list(pool.map(_load_chunk, chunks)))
