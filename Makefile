@@ -55,7 +55,7 @@ bench-accuracy: setup
 	$(BIN)/python -m generator.accuracy.speedup
 
 bench-site: setup
-	$(BIN)/python -m generator.sitebench --sizes 100,1000,10000
+	$(BIN)/python -m generator.sitebench --sizes 100,1000,10000 --mkdocs-max 1000
 
 clean:
 	rm -rf site .pytest_cache .mypy_cache .ruff_cache

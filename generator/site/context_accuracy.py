@@ -105,6 +105,9 @@ def accuracy_records(here: str, ok: pd.DataFrame) -> list[Record]:
 
 def accuracy_pages(accuracy: pd.DataFrame) -> list[Page]:
     acc = _with_architecture(accuracy)
+    # Random-weight results (`--weights none`, pipeline tests) measure speed, not accuracy: they stay
+    # on their run pages and never enter a leaderboard.
+    acc = acc[~acc["weights"].astype(str).str.startswith("none")]
     ok = acc[acc["status"] == "ok"].sort_values(
         ["top1", "top5", "model", "framework", "protocol", "run_id"],
         ascending=[False, False, True, True, True, True],
