@@ -40,7 +40,7 @@ PAYLOADS = (
     "[click](javascript:window.__pwned=1)",
     "{{ 7*7 }} {% raw %}",
     '<a href="javascript:window.__pwned=1">x</a>',
-    "| a | b |\n| --- | --- |",
+    "| a | b | --- | ||",
     "<svg onload=window.__pwned=1>",
     "`code` **bold** <!-- comment",
 )
