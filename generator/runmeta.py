@@ -5,8 +5,17 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Literal, TypedDict
 
 from generator import __version__
+
+
+class HeaderFields(TypedDict):
+    schema_version: Literal[1]
+    run_id: str
+    created: str
+    tool_version: str
+    command: str
 
 
 @dataclass(frozen=True)
@@ -15,6 +24,16 @@ class RunHeader:
     created: str
     tool_version: str
     command: str
+
+    def fields(self) -> HeaderFields:
+        """The header as keyword arguments of `Run`: Run(**header.fields(), kind=..., ...)."""
+        return {
+            "schema_version": 1,
+            "run_id": self.run_id,
+            "created": self.created,
+            "tool_version": self.tool_version,
+            "command": self.command,
+        }
 
 
 def new_header(command: str, *, slug: str, now: datetime | None = None) -> RunHeader:

@@ -112,24 +112,32 @@ def accuracy_results(
         for t in entries:
             top1, top5, files = score_model(folder, framework, t, labels)
             results.append(
-                AccuracyResult(
-                    suite="accuracy",
-                    model=t.model,
-                    framework=framework,
-                    protocol=options.protocol,
-                    top1=round(top1, 4),
-                    top5=round(top5, 4),
-                    images=t.images,
-                    weights=t.weights,
-                    device=t.device,  # type: ignore[arg-type]
-                    batch_size=options.batch_size,
-                    input_size=t.input_size,
-                    throughput_img_s=round(t.throughput_img_s, 3),
-                    latency_ms=round(t.latency_ms, 3),
-                    files=files,
-                )
+                accuracy_result(t, framework, options.protocol, options.batch_size, top1, top5, files)
             )
     return results
+
+
+def accuracy_result(
+    t: ModelTiming, framework: Zoo, protocol: str, batch_size: int, top1: float, top5: float,
+    files: dict[str, str] | None = None,
+) -> AccuracyResult:  # fmt: skip
+    """One model's figures as a run-file result (percentages to 4 decimals, speeds to 3)."""
+    return AccuracyResult(
+        suite="accuracy",
+        model=t.model,
+        framework=framework,
+        protocol=protocol,  # type: ignore[arg-type]
+        top1=round(top1, 4),
+        top5=round(top5, 4),
+        images=t.images,
+        weights=t.weights,
+        device=t.device,  # type: ignore[arg-type]
+        batch_size=batch_size,
+        input_size=t.input_size,
+        throughput_img_s=round(t.throughput_img_s, 3),
+        latency_ms=round(t.latency_ms, 3),
+        files=files or {},
+    )
 
 
 def run_accuracy(options: AccuracyOptions) -> Path:
@@ -174,12 +182,8 @@ def run_accuracy(options: AccuracyOptions) -> Path:
         results = accuracy_results(options, valset, staging, timings)
         converted = max((t.converted for entries in timings.values() for t in entries), default=0)
         run = Run(
-            schema_version=1,
-            run_id=header.run_id,
+            **header.fields(),
             kind="accuracy",
-            created=header.created,
-            tool_version=header.tool_version,
-            command=header.command,
             machine=machine,
             settings={
                 "protocol": options.protocol,

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from generator.accuracy.evaluate import SEED, Zoo, run_worker, score_model
+from generator.accuracy.evaluate import SEED, Zoo, accuracy_result, run_worker, score_model
 from generator.accuracy.imagenet import scan_val_folder
 from generator.accuracy.synthetic_imagenet import build_val_folder
 from generator.accuracy.top5 import file_names, load_npy
@@ -87,23 +87,7 @@ def measure(
                 timings["batched" if batched else "batch1"] = run_worker(job, work)[0]
                 t = timings["batched" if batched else "batch1"]
                 top1, top5, _files = score_model(Path(job.out_dir), framework, t, labels)
-                results.append(
-                    AccuracyResult(
-                        suite="accuracy",
-                        model=t.model,
-                        framework=framework,
-                        protocol="original",
-                        top1=round(top1, 4),
-                        top5=round(top5, 4),
-                        images=t.images,
-                        weights=t.weights,
-                        device=t.device,  # type: ignore[arg-type]
-                        batch_size=job.batch_size,
-                        input_size=t.input_size,
-                        throughput_img_s=round(t.throughput_img_s, 3),
-                        latency_ms=round(t.latency_ms, 3),
-                    )
-                )
+                results.append(accuracy_result(t, framework, "original", job.batch_size, top1, top5))
             ratio = timings["batched"].throughput_img_s / timings["batch1"].throughput_img_s
             way = "keras_predict_batch1" if framework == "keras" else "batch1"
             notes[f"{framework}_speedup_batched_vs_{way}"] = round(ratio, 3)
@@ -115,12 +99,8 @@ def measure(
                 f"top-5 identical: {same}"
             )
     run = Run(
-        schema_version=1,
-        run_id=header.run_id,
+        **header.fields(),
         kind="accuracy",
-        created=header.created,
-        tool_version=header.tool_version,
-        command=command,
         machine=machine,
         settings={
             "classes": classes,

@@ -155,12 +155,8 @@ def _open_run(options: OpsOptions, machine: Machine, threads: int) -> RunFile:
     header = new_header(options.command, slug=machine_slug(machine))
     settings, notes = _settings(options, threads, machine)
     run = Run(
-        schema_version=1,
-        run_id=header.run_id,
+        **header.fields(),
         kind="ops",
-        created=header.created,
-        tool_version=header.tool_version,
-        command=header.command,
         machine=machine,
         settings=settings,
         notes=notes,

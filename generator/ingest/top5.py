@@ -99,12 +99,8 @@ def ingest_top5(dir: Path, *, out: Path, command: str) -> Path:
     commit = source_commit(dir)
     header = new_header(command, slug="import-benchmarking-keras-pytorch")
     run = Run(
-        schema_version=1,
-        run_id=header.run_id,
+        **header.fields(),
         kind="import",
-        created=header.created,
-        tool_version=header.tool_version,
-        command=header.command,
         source=Source(
             repository=REPOSITORY,
             commit=commit,
