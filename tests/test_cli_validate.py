@@ -86,3 +86,13 @@ def test_unknown_framework_lists_valid_ones(capsys: pytest.CaptureFixture[str]) 
     with pytest.raises(SystemExit):
         main(["bench", "ops", "--framework", "numpy,mxnet"])
     assert "valid: numpy, tensorflow, torch" in capsys.readouterr().err
+
+
+def test_hostile_field_names_cannot_forge_output_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = dump_run(make_run()).replace('"command":', '"x\\n::error::forged": 1, "command":')
+    _write(tmp_path, text)
+    assert main(["validate", str(tmp_path)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and "x\\n::error::forged: Extra inputs are not permitted" in err[0]

@@ -246,8 +246,10 @@ def test_placeholders_and_comparisons_are_not_markup(
 
 
 def test_control_characters_cannot_forge_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    run = make_run(run_id(9), notes={"x\n::error::forged": "<i>"})
-    code, out = check(capsys, new_file(tmp_path, run), "--runs", tmp_path / "runs")
+    # The schema rejects control characters, so the hostile key is written into the JSON by hand.
+    path = new_file(tmp_path, make_run(run_id(9), notes={"placeholder": "<i>"}))
+    path.write_text(path.read_text().replace('"placeholder"', '"x\\n::error::forged"'))
+    code, out = check(capsys, path, "--runs", tmp_path / "runs")
     assert code == 1
     assert not any(line.startswith("::") for line in out)
     assert "x\\n::error::forged" in findings(out)[0]

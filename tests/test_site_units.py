@@ -148,3 +148,15 @@ def test_run_files_collected_in_workers_equal_runs_collected_in_memory(tmp_path,
     assert [h.run_id for h in files.headers] == sorted(r.run_id for r in runs)
     assert not any(h.results for h in files.headers)  # headers only: results live in the frames
     assert sorted(files.sources) == sorted(r.run_id for r in runs) and not memory.sources
+
+
+def test_static_chart_failure_falls_back_to_a_placeholder(monkeypatch: pytest.MonkeyPatch) -> None:
+    import vl_convert
+
+    from generator.site import svg
+
+    def broken(*args: object, **kwargs: object) -> str:
+        raise ValueError("Failed to deserialize text info: unexpected end of hex escape")
+
+    monkeypatch.setattr(vl_convert, "vegalite_to_svg", broken)
+    assert svg.render('{"mark": "point"}') == svg.UNAVAILABLE_SVG

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -22,6 +23,8 @@ from generator.schema.models import Run
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 _UNION_TAGS = {"ops", "accuracy"}
+# Field names come from the file: escaped so a key cannot start a new output line (or a CI command).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def display(path: Path) -> str:
@@ -42,7 +45,7 @@ def _field_path(loc: tuple[int | str, ...]) -> str:
         # Tagged unions add the tag ('ops') to the location; it names no field of the file.
         if item in _UNION_TAGS and i > 0 and isinstance(loc[i - 1], int):
             continue
-        parts.append(str(item))
+        parts.append(_CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode(), str(item)[:80]))
     return ".".join(parts) or "(top level)"
 
 

@@ -16,6 +16,11 @@ from concurrent.futures import Future, ProcessPoolExecutor
 
 VEGA_LITE = "6.4"  # the Vega-Lite version Altair 6 writes its schema for (v6.4.x)
 WIDTH = 640  # the static fallback's width; the live chart fills its container
+UNAVAILABLE_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="640" height="40" role="img" '
+    'aria-label="Static chart unavailable"><text x="8" y="24" font-family="sans-serif" font-size="13">'
+    "Static chart unavailable: enable JavaScript to see this chart.</text></svg>"
+)
 POOL_FROM = 6  # charts queued before a pool is worth its start-up (~1 s per worker)
 
 
@@ -25,7 +30,12 @@ def render(spec_json: str) -> str:
 
     spec = json.loads(spec_json)
     spec["width"] = WIDTH
-    return str(vl_convert.vegalite_to_svg(spec, vl_version=VEGA_LITE))
+    try:
+        return str(vl_convert.vegalite_to_svg(spec, vl_version=VEGA_LITE))
+    except ValueError:
+        # vl-convert can fail on unusual text (seen: astral-plane characters cut by label truncation).
+        # The static picture is only the no-JavaScript fallback; the live chart does not depend on it.
+        return UNAVAILABLE_SVG
 
 
 def _workers() -> int:
