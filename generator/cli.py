@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from generator import __version__
+from generator.bench import timer
 from generator.errors import UserError
 
 FRAMEWORKS = ("numpy", "tensorflow", "torch")
@@ -104,7 +105,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_bench_ops(args: argparse.Namespace) -> int:
-    from generator.bench.runner import OpsOptions, run_ops
+    from generator.bench.options import OpsOptions
+    from generator.bench.runner import run_ops
 
     options = OpsOptions(
         frameworks=args.framework,
@@ -115,6 +117,7 @@ def cmd_bench_ops(args: argparse.Namespace) -> int:
         out=args.out,
         resume=args.resume,
         command=args.command_line,
+        processes=args.processes,
     )
     print(run_ops(options))
     return 0
@@ -192,15 +195,23 @@ def build_parser() -> Parser:
     bench = sub.add_parser("bench", help="measure this machine").add_subparsers(
         dest="suite", metavar="SUITE", parser_class=Parser, required=True
     )
-    p = bench.add_parser("ops", help="tensor ops, gradients, training and inference timings")
+    p = bench.add_parser(
+        "ops",
+        help="tensor ops, gradients, training and inference timings",
+        description="Time every case in several independent worker processes (frameworks rotated, "
+        "cases shuffled per pass); the 95 %% interval comes from the spread between processes. "
+        "With --resume, options not given are those the run was started with.",
+    )
     p.add_argument(
         "--framework",
         type=csv_choice(FRAMEWORKS, allow_all=True),
-        default=FRAMEWORKS,
+        default=None,
         help=f"comma-separated, from {', '.join(FRAMEWORKS)} (default: all)",
     )
-    p.add_argument("--device", choices=DEVICES, default="auto", help="default: auto (a GPU when one is seen)")
-    p.add_argument("--quick", action="store_true", help="a representative subset (minutes, not an hour)")
+    p.add_argument("--device", choices=DEVICES, default=None, help="default: auto (a GPU when one is seen)")
+    p.add_argument(
+        "--quick", action="store_true", default=None, help="a representative subset (minutes, not an hour)"
+    )
     p.add_argument(
         "--cases",
         type=lambda s: tuple(c.strip() for c in s.split(",") if c.strip()),
@@ -208,13 +219,20 @@ def build_parser() -> Parser:
         help="comma-separated case names or families to run (default: all)",
     )
     p.add_argument("--threads", type=positive_int, default=None, help="intra-op threads (default: all cores)")
+    p.add_argument(
+        "--processes",
+        type=positive_int,
+        default=None,
+        help=f"independent worker processes per case (default: {timer.PROCESSES}, "
+        f"{timer.QUICK_PROCESSES} with --quick); 2 or more give an interval that holds between runs",
+    )
     p.add_argument("--out", type=Path, default=None, help="folder for the run file (default: runs/<os-tag>/)")
     p.add_argument(
         "--resume",
         type=Path,
         default=None,
         metavar="FILE",
-        help="continue an interrupted run file, skipping finished cases",
+        help="continue an interrupted run file with its recorded options, skipping finished work",
     )
     p.set_defaults(handler=cmd_bench_ops)
 

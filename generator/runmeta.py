@@ -11,7 +11,7 @@ from generator import __version__
 
 
 class HeaderFields(TypedDict):
-    schema_version: Literal[1]
+    schema_version: Literal[2]
     run_id: str
     created: str
     tool_version: str
@@ -28,7 +28,7 @@ class RunHeader:
     def fields(self) -> HeaderFields:
         """The header as keyword arguments of `Run`: Run(**header.fields(), kind=..., ...)."""
         return {
-            "schema_version": 1,
+            "schema_version": 2,  # generator.schema.models.SCHEMA_VERSION
             "run_id": self.run_id,
             "created": self.created,
             "tool_version": self.tool_version,

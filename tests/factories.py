@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.schema.models import AccuracyResult, Cpu, Machine, OperatingSystem, Run, Stats, TimingResult
+from generator.bench.timer import summarize
+from generator.schema.models import AccuracyResult, Cpu, Machine, OperatingSystem, Run, TimingResult
 
 
 def make_machine(**cpu: Any) -> Machine:
@@ -32,17 +33,7 @@ def make_timing(median: float = 0.01, **fields: Any) -> TimingResult:
         status="ok",
         samples=[median] * 5,
         flops=2 * 256**3,
-        stats=Stats(
-            median=median,
-            mean=median,
-            min=median,
-            max=median,
-            iqr=0.0,
-            ci95=(median, median),
-            outliers=0,
-            loops=1,
-            rounds=5,
-        ),
+        stats=summarize([median] * 5, 1),
     )
     base.update(fields)
     return TimingResult(**base)
@@ -65,7 +56,7 @@ def make_accuracy(**fields: Any) -> AccuracyResult:
 
 def make_run(run_id: str = "2026-11-24T12-00-00Z-debian-12-x86_64-abc123", **fields: Any) -> Run:
     base: dict[str, Any] = dict(
-        schema_version=1,
+        schema_version=2,
         run_id=run_id,
         kind="ops",
         created="2026-11-24T12:00:00Z",

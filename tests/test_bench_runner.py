@@ -14,12 +14,13 @@ from pathlib import Path
 import pytest
 
 from generator.bench import runner
-from generator.bench.runner import OpsOptions, run_ops
+from generator.bench.options import OpsOptions
+from generator.bench.runner import pass_order, run_ops
 from generator.cli import main
 from generator.errors import UserError
 from generator.schema.load import load_run, write_run
 from generator.schema.models import Gpu, TimingResult
-from tests.factories import make_machine, make_run
+from tests.factories import make_machine, make_run, make_timing
 
 
 def options(tmp_path: Path, **changes: object) -> OpsOptions:
@@ -32,6 +33,7 @@ def options(tmp_path: Path, **changes: object) -> OpsOptions:
         out=tmp_path,
         resume=None,
         command="framebench bench ops (test)",
+        processes=2,
     )
     base.update(changes)
     return OpsOptions(**base)  # type: ignore[arg-type]
@@ -87,15 +89,78 @@ def test_a_missing_framework_is_unavailable_and_others_run(
 
 
 @pytest.mark.slow
-def test_resume_skips_finished_cases(tmp_path: Path, fast_machine: None) -> None:
+def test_every_case_is_measured_in_several_processes(tmp_path: Path, fast_machine: None) -> None:
+    path = run_ops(options(tmp_path, cases=("add", "sum")))
+    for r in results(path):
+        assert r.status == "ok" and len(r.process_rounds) == 2 and sum(r.process_rounds) == len(r.samples)
+        assert r.stats is not None and r.stats.interval == "between-processes" and r.stats.processes == 2
+        assert "library" in r.conditions and "other_cores" in r.metrics
+    assert load_run(path).settings["timer.processes"] == 2
+
+
+def _keep_first_process(path: Path) -> None:
+    """Rewrite a run as if it had been killed after its first pass."""
+    from generator.bench.shares import first_share
+
+    run = load_run(path)
+    kept = []
+    for r in run.results:
+        assert isinstance(r, TimingResult) and r.stats is not None
+        share = r.model_dump(mode="json") | {"loops": r.stats.loops, "warnings": []}
+        share["samples"] = r.samples[: r.process_rounds[0]]
+        kept.append(TimingResult.model_validate_json(json.dumps(first_share(share))))
+    path.write_text(run.model_copy(update={"results": kept}).model_dump_json())
+
+
+@pytest.mark.slow
+def test_resume_finishes_the_missing_processes_and_keeps_measured_ones(
+    tmp_path: Path, fast_machine: None
+) -> None:
     first = run_ops(options(tmp_path, cases=("add",)))
-    before = results(first)
-    again = run_ops(options(tmp_path, cases=("add", "sum"), resume=first))
+    _keep_first_process(first)
+    before = results(first)[0]
+    assert before.process_rounds == [len(before.samples)]
+    again = run_ops(OpsOptions(None, None, None, None, None, None, first, "resume"))  # options as recorded
     assert again == first
-    after = results(first)
-    assert [r.case for r in after] == ["add", "sum"]
-    assert after[0] == before[0]  # the finished case was kept, not re-measured
+    (after,) = results(first)
+    assert len(after.process_rounds) == 2 and after.samples[: len(before.samples)] == before.samples
     assert len(list(tmp_path.glob("*.json"))) == 1
+
+
+@pytest.mark.parametrize(
+    ("recorded", "flag"),
+    [
+        ({"cases": "add,sum"}, "--cases"),
+        ({"quick": False}, "--quick"),
+        ({"timer.processes": 3}, "--processes"),
+    ],
+)
+def test_resume_refuses_options_that_differ_from_the_run(
+    tmp_path: Path, fast_machine: None, recorded: dict[str, object], flag: str
+) -> None:
+    settings = {"quick": True, "cases": "add", "frameworks": "numpy", "device": "cpu", "threads": 1}
+    run = make_run(settings={**settings, "timer.processes": 2, **recorded})
+    path = write_run(run, tmp_path)
+    with pytest.raises(UserError, match=f"--resume: {flag} differs from the run being resumed"):
+        run_ops(options(tmp_path, resume=path))
+    assert load_run(path) == run  # untouched
+
+
+def test_passes_rotate_frameworks_and_shuffle_cases() -> None:
+    from generator.bench.cases import WorkItem
+
+    items = [
+        WorkItem("tensor", c, fw, "cpu", "float32", "default", ())
+        for fw in ("numpy", "torch")
+        for c in "abcdefgh"
+    ]
+    first, second = (pass_order(("numpy", "torch"), items, i, "run") for i in (0, 1))
+    assert first[0].framework == "numpy" and second[0].framework == "torch"
+    assert sorted(first, key=str) == sorted(items, key=str)
+    assert [i.case for i in first if i.framework == "numpy"] != [
+        i.case for i in second if i.framework == "numpy"
+    ]
+    assert pass_order(("numpy", "torch"), items, 1, "run") == second  # seeded
 
 
 def test_resume_rejects_bad_files(tmp_path: Path, fast_machine: None) -> None:
@@ -115,19 +180,7 @@ def test_run_file_is_valid_after_every_result(tmp_path: Path) -> None:
     sink = runner.RunFile(run, path)
     assert load_run(path).results == []
     for n in (64, 128):
-        sink.add(
-            TimingResult(
-                suite="ops",
-                family="tensor",
-                case="matmul",
-                framework="numpy",
-                device="cpu",
-                dtype="float32",
-                params={"n": n},
-                status="failed",
-                error="test",
-            )
-        )
+        sink.add(make_timing(params={"n": n}, status="failed", error="test", samples=[], stats=None))
         assert len(load_run(path).results) == n // 64
     assert len(sink.done_keys()) == 2
 

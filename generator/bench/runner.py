@@ -1,6 +1,12 @@
-"""`framebench bench ops`: plan the cases, run each framework in its own worker process, and stream
-every finished result into the run file (atomically rewritten, valid at every moment), so a crash
-or kill of anything keeps what was done and --resume can continue from it."""
+"""`framebench bench ops`: plan the cases, time each one in several independent worker processes,
+and stream every finished share into the run file (atomically rewritten, valid at every moment), so
+a crash or kill of anything keeps what was done and --resume can continue from it.
+
+Order matters on a noisy machine: pass p starts one worker per framework, the frameworks in an order
+rotated by p, each running its cases in an order shuffled per pass. Drift in the machine's state
+(heat, a neighbour VM, a background job) then spreads over every framework and case instead of
+hitting the last ones, and the spread between passes is what the published interval measures.
+"""
 
 from __future__ import annotations
 
@@ -8,39 +14,30 @@ import contextlib
 import json
 import os
 import queue
+import random
 import signal
 import subprocess
 import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from generator.bench import timer
 from generator.bench.cases import Case, WorkItem, plan, result_key, select_cases
-from generator.bench.peak import peak_gflops
+from generator.bench.options import OpsOptions, Plan, resolve_options
+from generator.bench.peak import PEAK_DTYPES, clock_settings, peak_dtype, peak_for
+from generator.bench.probe import machine_clock
 from generator.bench.progress import Progress
+from generator.bench.shares import merge, processes_done
 from generator.errors import UserError
 from generator.schema.load import display, dump_run, load_run, write_atomic
 from generator.schema.models import Machine, Run, TimingResult
 
 HELLO_TIMEOUT_S = 300.0  # importing TF on a busy 2-core box can take a while
 CASE_TIMEOUT_S = {True: 420.0, False: 1200.0}  # per item, quick / full (torch.compile is the slowest)
-MAX_RESTARTS = 5  # worker crashes per framework before the rest of its cases are marked failed
-
-
-@dataclass(frozen=True)
-class OpsOptions:
-    frameworks: tuple[str, ...]
-    device: str
-    quick: bool
-    cases: tuple[str, ...] | None
-    threads: int | None
-    out: Path | None
-    resume: Path | None
-    command: str
+MAX_RESTARTS = 5  # worker crashes per framework and pass before the rest of its cases are marked failed
 
 
 def gpu_kind(machine: Machine) -> str | None:
@@ -67,18 +64,51 @@ def expected_device(framework: str, requested: str, machine: Machine) -> str:
     return requested
 
 
+def share_key(data: dict[str, Any]) -> str:
+    return result_key(
+        str(data["family"]),
+        str(data["case"]),
+        str(data["framework"]),
+        str(data["device"]),
+        str(data["dtype"]),
+        str(data.get("variant", "default")),
+        dict(data.get("params", {})),
+    )
+
+
 class RunFile:
-    """The run being written: the header plus every result so far, rewritten atomically on each add."""
+    """The run being written: the header plus every result so far, rewritten atomically on each change."""
 
     def __init__(self, run: Run, path: Path) -> None:
         self.run = run
         self.path = path
         self.results = list(run.results)
+        self._index = {self._key(r): i for i, r in enumerate(self.results) if isinstance(r, TimingResult)}
         self.save()
 
+    @staticmethod
+    def _key(r: TimingResult) -> str:
+        return result_key(r.family, r.case, r.framework, r.device, r.dtype, r.variant, dict(r.params))
+
     def add(self, result: TimingResult) -> None:
-        self.results.append(result)
+        """Put `result` in place of the one with its key, or after the others."""
+        key = self._key(result)
+        if key in self._index:
+            self.results[self._index[key]] = result
+        else:
+            self._index[key] = len(self.results)
+            self.results.append(result)
         self.save()
+
+    def add_share(self, share: dict[str, Any]) -> None:
+        """Merge one process's share of a case into that case's result."""
+        assert self.run.machine is not None
+        self.add(_with_derived(merge(self.get(share_key(share)), share), self.run.machine))
+
+    def get(self, key: str) -> TimingResult | None:
+        i = self._index.get(key)
+        result = self.results[i] if i is not None else None
+        return result if isinstance(result, TimingResult) else None
 
     def save(self) -> None:
         self.run = self.run.model_copy(update={"results": list(self.results)})
@@ -88,12 +118,11 @@ class RunFile:
         self.run = self.run.model_copy(update={"notes": {**self.run.notes, key: value}})
         self.save()
 
+    def processes_done(self, item: WorkItem) -> int:
+        return processes_done(self.get(item.key()))
+
     def done_keys(self) -> set[str]:
-        return {
-            result_key(r.family, r.case, r.framework, r.device, r.dtype, r.variant, dict(r.params))
-            for r in self.results
-            if isinstance(r, TimingResult)
-        }
+        return set(self._index)
 
 
 def load_average() -> float | None:
@@ -101,24 +130,28 @@ def load_average() -> float | None:
     return os.getloadavg()[0] if hasattr(os, "getloadavg") else None
 
 
-def _settings(options: OpsOptions, threads: int, machine: Machine) -> tuple[dict[str, Any], dict[str, Any]]:
-    budget = timer.QUICK_BUDGET_S if options.quick else timer.BUDGET_S
+def _settings(options: Plan, threads: int, machine: Machine) -> tuple[dict[str, Any], dict[str, Any]]:
     settings: dict[str, Any] = {
         "quick": options.quick,
         "device": options.device,
         "threads": threads,
         "frameworks": ",".join(options.frameworks),
         "cases": ",".join(options.cases or ("all",)),
-        "timer.warmup_s": timer.WARMUP_S,
+        "timer.processes": options.processes,
+        "timer.warmup_s": options.warmup_s,
         "timer.min_sample_s": timer.MIN_SAMPLE_S,
         "timer.target_rel_ci": timer.TARGET_REL_CI,
+        "timer.stop_confidence": timer.STOP_CONFIDENCE,
         "timer.confidence": timer.CONFIDENCE,
         "timer.min_rounds": timer.MIN_ROUNDS,
         "timer.max_rounds": timer.MAX_ROUNDS,
-        "timer.budget_s": budget,
+        "timer.budget_s": options.budget_s,
     }
     notes: dict[str, Any] = {
-        "timer": "median of per-call means; 95 % CI of the median from order statistics (distribution-free)",
+        "timer": "each case timed in timer.processes independent worker processes (frameworks rotated and "
+        "cases shuffled per pass); estimate = mean of the per-process medians; 95 % interval = Student-t "
+        "over the per-process medians, widened to the order-statistic interval of all samples; each "
+        "sample is the mean of `loops` calls",
         "float32": "IEEE float32 on every device: TF32 tensor-core math is switched off in torch and TF",
         "threads": "intra-op threads set in each framework (torch.set_num_threads, tf.config.threading, "
         "threadpoolctl for NumPy's BLAS) and OMP/MKL/OPENBLAS_NUM_THREADS",
@@ -132,28 +165,39 @@ def _settings(options: OpsOptions, threads: int, machine: Machine) -> tuple[dict
                 "other processes will disturb the timings",
                 file=sys.stderr,
             )
-    for dtype in ("float32", "float64"):
-        peak = peak_gflops(machine.cpu, dtype)
+    # The clock the cores really reach (reported by the OS or measured), so no result beats the peak.
+    settings.update(clock_settings(machine_clock(machine.cpu.freq_mhz)))
+    for dtype in PEAK_DTYPES:
+        peak = peak_for(machine, settings, dtype)
         if peak is not None:
             settings[f"peak_gflops.{dtype}"] = round(peak.gflops, 3)
+            settings[f"peak_source.{dtype}"] = peak.source[:200]
             notes[f"peak_formula.{dtype}"] = peak.formula
     return settings, notes
 
 
-def _open_run(options: OpsOptions, machine: Machine, threads: int) -> RunFile:
-    if options.resume is not None:
-        try:
-            run = load_run(options.resume)
-        except UserError as e:
-            raise UserError(f"--resume: {e}", lines=[f"--resume: {line}" for line in e.lines]) from None
-        if run.kind != "ops":
-            raise UserError(f"--resume: {display(options.resume)}: kind: is {run.kind!r}, not an ops run")
-        return RunFile(run, options.resume)
+def _resumed(options: OpsOptions, machine: Machine) -> tuple[Run | None, Plan]:
+    """The run to continue (if any) and the options this run is made with."""
+    default_threads = machine.cpu.cores_physical or machine.cpu.cores_logical
+    if options.resume is None:
+        return None, resolve_options(options, None, default_threads)
+    try:
+        run = load_run(options.resume)
+    except UserError as e:
+        raise UserError(f"--resume: {e}", lines=[f"--resume: {line}" for line in e.lines]) from None
+    if run.kind != "ops":
+        raise UserError(f"--resume: {display(options.resume)}: kind: is {run.kind!r}, not an ops run")
+    return run, resolve_options(options, run, default_threads)
+
+
+def _open_run(options: OpsOptions, chosen: Plan, resumed: Run | None, machine: Machine) -> RunFile:
+    if options.resume is not None and resumed is not None:
+        return RunFile(resumed, options.resume)
     from generator.machine import machine_slug
     from generator.runmeta import new_header
 
     header = new_header(options.command, slug=machine_slug(machine))
-    settings, notes = _settings(options, threads, machine)
+    settings, notes = _settings(chosen, chosen.threads, machine)
     run = Run(
         **header.fields(),
         kind="ops",
@@ -166,23 +210,28 @@ def _open_run(options: OpsOptions, machine: Machine, threads: int) -> RunFile:
     return RunFile(run, out_dir / f"{header.run_id}.json")
 
 
-def _with_derived(data: dict[str, Any], machine: Machine) -> TimingResult:
-    """Validate a worker's result and add % of the CPU's estimated peak."""
+def _with_derived(
+    data: dict[str, Any], machine: Machine, settings: dict[str, Any] | None = None
+) -> TimingResult:
+    """Validate a worker's result and add % of the CPU's peak for its dtype (int8 for quantized variants),
+    at the clock the run's `settings` record (None: this machine's clock, probed once per process)."""
     result = TimingResult.model_validate_json(json.dumps(data))
     gflops = result.metrics.get("gflops")
-    peak = peak_gflops(machine.cpu, result.dtype) if result.device == "cpu" else None
+    if settings is None:
+        settings = clock_settings(machine_clock(machine.cpu.freq_mhz))
+    dtype = peak_dtype(result.dtype, result.variant)
+    peak = peak_for(machine, settings, dtype) if result.device == "cpu" else None
     if gflops is not None and peak is not None and peak.gflops > 0:
         metrics = {**result.metrics, "pct_peak": 100.0 * gflops / peak.gflops}
         result = result.model_copy(update={"metrics": metrics})
     return result
 
 
-def _note_result(item: WorkItem, status: str, error: str, threads: int) -> TimingResult:
-    """A result recorded by the runner itself (the worker could not report it)."""
+def _note_result(item: WorkItem, status: str, error: str, threads: int) -> dict[str, Any]:
+    """A share recorded by the runner itself (the worker could not report it)."""
     from generator.bench.worker import base_result
 
-    data = {**base_result(item, threads), "status": status, "error": error[:4000]}
-    return TimingResult.model_validate_json(json.dumps(data))
+    return {**base_result(item, threads), "status": status, "error": error[:4000]}
 
 
 class Worker:
@@ -274,22 +323,19 @@ def run_framework(
     framework: str,
     items: list[WorkItem],
     *,
-    requested: str,
-    threads: int,
-    quick: bool,
-    done: set[str],
-    sink: Callable[[TimingResult], None],
+    chosen: Plan,
+    wanted: Callable[[WorkItem], bool],
+    sink: Callable[[dict[str, Any]], None],
     progress: Progress,
-    machine: Machine,
     log_dir: Path,
 ) -> None:
-    """Run `items` (planned for `framework`) in worker processes, restarting after crashes."""
-    budget = timer.QUICK_BUDGET_S if quick else timer.BUDGET_S
-    pending = [i for i in items if i.key() not in done]
+    """Run the `wanted` ones of `items` (planned for `framework`) in worker processes, one after the
+    other, restarting after crashes; every outcome goes to `sink` as one share."""
+    pending = [i for i in items if wanted(i)]
     progress.framework(framework, len(pending))
     restarts = 0
     while pending:
-        worker = Worker(framework, requested, threads, log_dir / f"{framework}.log")
+        worker = Worker(framework, chosen.device, chosen.threads, log_dir / f"{framework}.log")
         current: WorkItem | None = None
         ending = ""
         try:
@@ -298,12 +344,9 @@ def run_framework(
                 raise EOFError
             if hello["type"] == "unavailable":
                 worker.finish()
+                reason = str(hello.get("reason") or "not available")
                 for item in pending:
-                    sink(
-                        _note_result(
-                            item, "unavailable", str(hello.get("reason") or "not available"), threads
-                        )
-                    )
+                    sink(_note_result(item, "unavailable", reason, chosen.threads))
                     progress.advance()
                 return
             device = str(hello["device"])
@@ -311,10 +354,11 @@ def run_framework(
             pending = [
                 WorkItem(i.family, i.case, i.framework, device, i.dtype, i.variant, i.params) for i in pending
             ]
-            pending = [i for i in pending if i.key() not in done]
+            pending = [i for i in pending if wanted(i)]
             by_key = {i.key(): i for i in pending}
-            worker.send({"budget_s": budget, "items": [i.to_json() for i in pending]})
-            for message in _messages(worker, CASE_TIMEOUT_S[quick]):
+            job = {"budget_s": chosen.budget_s, "warmup_s": chosen.warmup_s}
+            worker.send({**job, "items": [i.to_json() for i in pending]})
+            for message in _messages(worker, CASE_TIMEOUT_S[chosen.quick]):
                 if message.get("type") == "start":
                     current = by_key.get(str(message.get("key")))
                     if current is not None:
@@ -323,8 +367,7 @@ def run_framework(
                             f"{','.join(f'{k}={v}' for k, v in current.params)}"
                         )
                 elif message.get("type") == "result" and current is not None:
-                    sink(_with_derived(message["result"], machine))
-                    done.add(current.key())
+                    sink(message["result"])
                     pending.remove(current)
                     current = None
                     progress.advance()
@@ -341,50 +384,51 @@ def run_framework(
         if restarts > MAX_RESTARTS or current is None:
             victims = list(pending)  # nothing to blame (or too many crashes): the rest cannot run
         for item in victims:
-            sink(
-                _note_result(
-                    item,
-                    "failed",
-                    f"{reason} (while running this case)" if item is current else reason,
-                    threads,
-                )
-            )
-            done.add(item.key())
+            why = f"{reason} (while running this case)" if item is current else reason
+            sink(_note_result(item, "failed", why, chosen.threads))
             pending.remove(item)
             progress.advance()
 
 
+def pass_order(frameworks: tuple[str, ...], items: list[WorkItem], index: int, seed: str) -> list[WorkItem]:
+    """Pass `index`'s order: frameworks rotated by the pass, cases shuffled per pass (seeded)."""
+    shift = index % len(frameworks) if frameworks else 0
+    order = {fw: i for i, fw in enumerate(frameworks[shift:] + frameworks[:shift])}
+    shuffled = list(items)
+    random.Random(f"{seed}/{index}").shuffle(shuffled)
+    return sorted(shuffled, key=lambda item: order[item.framework])
+
+
 def run_ops(options: OpsOptions) -> Path:
-    try:
-        cases: tuple[Case, ...] = select_cases(options.cases)
-    except ValueError as e:
-        raise UserError(f"--cases: {e}") from None
     from generator.machine import fingerprint
 
     machine = fingerprint()
-    check_device(options.device, machine)
-    threads = options.threads or machine.cpu.cores_physical or machine.cpu.cores_logical
-    run_file = _open_run(options, machine, threads)
-    done = run_file.done_keys()
-    plans = {
-        fw: plan(cases, fw, expected_device(fw, options.device, machine), options.quick)
-        for fw in options.frameworks
-    }
-    total = sum(1 for items in plans.values() for i in items if i.key() not in done)
+    resumed, chosen = _resumed(options, machine)
+    try:
+        cases: tuple[Case, ...] = select_cases(chosen.cases)
+    except ValueError as e:
+        raise UserError(f"--cases: {e}") from None
+    check_device(chosen.device, machine)
+    run_file = _open_run(options, chosen, resumed, machine)
+    items = [
+        item
+        for fw in chosen.frameworks
+        for item in plan(cases, fw, expected_device(fw, chosen.device, machine), chosen.quick)
+    ]
+    total = sum(max(0, chosen.processes - run_file.processes_done(i)) for i in items)
     with tempfile.TemporaryDirectory(prefix="framebench-") as tmp, Progress(total) as progress:
-        for framework, items in plans.items():
-            run_framework(
-                framework,
-                items,
-                requested=options.device,
-                threads=threads,
-                quick=options.quick,
-                done=done,
-                sink=run_file.add,
-                progress=progress,
-                machine=machine,
-                log_dir=Path(tmp),
-            )
+        for index in range(chosen.processes):
+            ordered = pass_order(chosen.frameworks, items, index, run_file.run.run_id)
+            for framework in dict.fromkeys(i.framework for i in ordered):
+                run_framework(
+                    framework,
+                    [i for i in ordered if i.framework == framework],
+                    chosen=chosen,
+                    wanted=lambda item, index=index: run_file.processes_done(item) == index,  # type: ignore[misc]
+                    sink=run_file.add_share,
+                    progress=progress,
+                    log_dir=Path(tmp),
+                )
     load = load_average()
     if load is not None:
         run_file.note("loadavg_1min.end", round(load, 2))

@@ -1,8 +1,10 @@
 """One framework's benchmark process: `python -m generator.bench.worker FRAMEWORK DEVICE THREADS`.
 
 Protocol (JSON lines): the worker says `hello` (framework loaded, device resolved) or `unavailable`;
-the parent sends one job line (work items and timer budget) on stdin; the worker then sends `start`
-before and `result` after each item. The protocol owns the real stdout: everything else the process
+the parent sends one job line (work items, in the order to run them, and the timer's budget and
+warm-up) on stdin; the worker then sends `start` before and `result` after each item. A result is
+one process's share of a case: the runner merges the shares of several processes.
+The protocol owns the real stdout: everything else the process
 prints (framework banners, C++ logs) is redirected to stderr, which the parent keeps in a log.
 """
 
@@ -15,6 +17,7 @@ import sys
 import traceback
 from typing import IO, Any
 
+from generator.bench import disturbance
 from generator.bench.backends import LOADERS, Backend, FrameworkUnavailable
 from generator.bench.cases import WorkItem
 from generator.bench.ops.prepared import Mismatch, Unsupported
@@ -37,14 +40,16 @@ def base_result(item: WorkItem, threads: int) -> dict[str, Any]:
     }
 
 
-def run_item(item: WorkItem, backend: Backend, budget_s: float) -> dict[str, Any]:
+def run_item(item: WorkItem, backend: Backend, budget_s: float, warmup_s: float) -> dict[str, Any]:
     """Prepare, validate and time one item; every outcome becomes a result (never an exception)."""
     from generator.bench.ops import prepare
 
     result = base_result(item, backend.threads)
     try:
         prepared = prepare(item, backend)
-        measured = measure(prepared.call, sync=backend.sync, budget_s=budget_s)
+        before = disturbance.snapshot()
+        measured = measure(prepared.call, sync=backend.sync, budget_s=budget_s, warmup_s=warmup_s)
+        seen, warnings = disturbance.measure_between(before, disturbance.snapshot())
     except Unsupported as e:
         return {**result, "status": "unsupported", "error": str(e)[:ERROR_CHARS] or "unsupported"}
     except Mismatch as e:
@@ -52,21 +57,18 @@ def run_item(item: WorkItem, backend: Backend, budget_s: float) -> dict[str, Any
     except Exception as e:  # a case that raises is a failed case; the suite goes on
         tb = traceback.format_exception_only(type(e), e)[-1].strip()
         return {**result, "status": "failed", "error": f"raised {tb}"[:ERROR_CHARS]}
-    metrics = dict(prepared.metrics)
-    median = measured.stats.median
-    if prepared.flops and median > 0:
-        metrics["gflops"] = prepared.flops / median / 1e9
-    if prepared.items and median > 0:
-        metrics["items_per_s"] = prepared.items / median
+    metrics = {**prepared.metrics, **seen}
     metrics["stopped_by_precision"] = 1.0 if measured.stopped_by == "precision" else 0.0
     return {
         **result,
         "status": "ok",
         "samples": measured.samples,
-        "stats": measured.stats.model_dump(mode="json"),
+        "loops": measured.loops,
         "flops": prepared.flops,
         "items": prepared.items,
         "metrics": {k: float(v) for k, v in metrics.items()},
+        "conditions": {**backend.conditions(), **prepared.conditions},
+        "warnings": warnings,
     }
 
 
@@ -94,7 +96,8 @@ def serve(framework: str, device: str, threads: int, stdin: IO[str], out: IO[str
     for data in job["items"]:
         item = WorkItem.from_json(data)
         emit({"type": "start", "key": item.key()})
-        emit({"type": "result", "key": item.key(), "result": run_item(item, backend, float(job["budget_s"]))})
+        share = run_item(item, backend, float(job["budget_s"]), float(job["warmup_s"]))
+        emit({"type": "result", "key": item.key(), "result": share})
         _free(backend)
     return 0
 

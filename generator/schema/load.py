@@ -129,24 +129,32 @@ def run_paths(paths: Iterable[Path]) -> list[Path]:
     return sorted(set(found))
 
 
+def duplicate_run_ids(sources: Iterable[tuple[str, Path]]) -> list[str]:
+    """One problem line for every (run id, file) whose run id an earlier file already uses."""
+    seen: dict[str, Path] = {}
+    problems = []
+    for run_id, path in sources:
+        if run_id in seen:
+            problems.append(f"{display(path)}: run_id: {run_id!r} is also used by {display(seen[run_id])}")
+        else:
+            seen[run_id] = path
+    return problems
+
+
 def load_runs(paths: Iterable[Path]) -> list[Run]:
     """Load and validate every run under `paths`; raise one ValidationFailed listing all problems."""
     runs: list[Run] = []
+    sources: list[tuple[str, Path]] = []
     problems: list[str] = []
-    seen: dict[str, Path] = {}
     for path in run_paths(paths):
         try:
             run = load_run(path)
         except ValidationFailed as e:
             problems.extend(e.lines)
             continue
-        if run.run_id in seen:
-            problems.append(
-                f"{display(path)}: run_id: {run.run_id!r} is also used by {display(seen[run.run_id])}"
-            )
-            continue
-        seen[run.run_id] = path
         runs.append(run)
+        sources.append((run.run_id, path))
+    problems.extend(duplicate_run_ids(sources))
     if problems:
         raise ValidationFailed(problems[0], lines=problems)
     return runs

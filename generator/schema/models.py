@@ -1,4 +1,4 @@
-"""Pydantic v2 models of a run file (schema version 1).
+"""Pydantic v2 models of a run file (schema version 2; generator/schema/migrate.py reads version 1).
 
 Strict on purpose: run files arrive from strangers by pull request, so unknown fields are rejected,
 every number must be finite and in range, and every string has a length bound.
@@ -6,12 +6,15 @@ every number must be finite and in range, and every string has a length bound.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-SCHEMA_VERSION = 1
+from generator import stats as statistics
+
+SCHEMA_VERSION = 2
 
 # Bounded string types. Limits are generous for real data and small enough to stop abuse.
 # No control characters: none belongs in a name, and NUL even crashes vl-convert's chart renderer.
@@ -111,7 +114,12 @@ class Machine(Strict):
 
 
 class Stats(Strict):
-    """Summary of timing samples; every sample is the mean time of `loops` calls."""
+    """Summary of timing samples (generator/stats.py computes it; validation recomputes it).
+
+    Every sample is the mean time of `loops` calls, so `iqr` is the spread of loop means, not of
+    single calls. `median` is the point estimate: the samples' median for a within-process interval,
+    the mean of the per-process medians for a between-processes one.
+    """
 
     median: Seconds
     mean: Seconds
@@ -122,12 +130,19 @@ class Stats(Strict):
     outliers: Annotated[int, Field(ge=0)]
     loops: Annotated[int, Field(gt=0, le=10**9)]
     rounds: Annotated[int, Field(gt=0, le=100000)]
+    interval: statistics.IntervalKind = Field(
+        description="what ci95 covers: noise within one process, or between independent processes"
+    )
+    confidence: Annotated[float, Field(ge=0, le=1)] = Field(
+        description="the interval's true coverage (under 0.95 when there are 5 or fewer samples)"
+    )
+    processes: Annotated[int, Field(gt=0, le=1000)]
 
     @model_validator(mode="after")
     def _ordered(self) -> Stats:
         lo, hi = self.ci95
-        if not (self.min <= self.median <= self.max and lo <= hi):
-            raise ValueError("need min <= median <= max and ci95 low <= high")
+        if not (self.min <= self.median <= self.max and lo <= self.median <= hi):
+            raise ValueError("need min <= median <= max and ci95 low <= median <= high")
         return self
 
 
@@ -144,11 +159,20 @@ class TimingResult(Strict):
     status: Status
     error: Text | None = None
     samples: Annotated[list[Seconds], Field(max_length=10000)] = []
+    process_rounds: Annotated[list[Annotated[int, Field(gt=0, le=10000)]], Field(max_length=1000)] = Field(
+        default=[], description="samples taken by each independent worker process, in order (empty: one)"
+    )
     stats: Stats | None = None
     flops: Annotated[float, Field(ge=0, le=1e21)] | None = Field(default=None, description="per call")
     items: Annotated[int, Field(ge=0)] | None = Field(default=None, description="samples/images per call")
     threads: Annotated[int, Field(gt=0, le=8192)] | None = None
     metrics: Metrics = Field(default={}, description="extra figures, e.g. transfer_s, agreement, max_abs_err")
+    conditions: Annotated[dict[Name, Name], Field(max_length=32)] = Field(
+        default={}, description="what really ran: math library, threads used, execution mode, int8 layers"
+    )
+    warnings: Annotated[list[Text], Field(max_length=32)] = Field(
+        default=[], description="why this figure may be disturbed: spread between processes, load, steal"
+    )
 
     @model_validator(mode="after")
     def _status_consistent(self) -> TimingResult:
@@ -156,7 +180,34 @@ class TimingResult(Strict):
             raise ValueError("an ok result needs samples and stats")
         if self.status != "ok" and not self.error:
             raise ValueError(f"a {self.status} result needs an error text saying why")
+        if self.stats is not None and self.samples:
+            _check_stats(self.stats, self.samples, self.process_rounds)
         return self
+
+
+def _check_stats(stored: Stats, samples: list[float], process_rounds: list[int]) -> None:
+    """Stored statistics must be those of the samples (to rounding): the site reads the stored ones."""
+    try:
+        fresh = statistics.summarize(samples, process_rounds)
+    except ValueError as e:
+        raise ValueError(f"process_rounds: {e}") from None
+    if stored.rounds != fresh.rounds or stored.processes != fresh.processes:
+        raise ValueError(
+            f"stats: rounds {stored.rounds} / processes {stored.processes} disagree with the samples "
+            f"({fresh.rounds} samples from {fresh.processes} processes)"
+        )
+    if stored.interval != fresh.interval:
+        raise ValueError(f"stats.interval: {stored.interval!r} is not what {fresh.processes} processes give")
+    pairs = {
+        "median": (stored.median, fresh.median),
+        "min": (stored.min, fresh.min),
+        "max": (stored.max, fresh.max),
+        "ci95 low": (stored.ci95[0], fresh.ci95[0]),
+        "ci95 high": (stored.ci95[1], fresh.ci95[1]),
+    }
+    for name, (have, want) in pairs.items():
+        if not math.isclose(have, want, rel_tol=1e-6, abs_tol=1e-12):
+            raise ValueError(f"stats.{name}: {have:.6g} disagrees with the samples, which give {want:.6g}")
 
 
 class AccuracyResult(Strict):
@@ -196,13 +247,14 @@ class Source(Strict):
 
     repository: Name
     commit: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{7,40}$")] | None = None
-    url: Annotated[str, StringConstraints(pattern=r"^https://[^\s<>\"']{1,300}$")] | None = None
+    # ECMA-262 compatible (JSON Schema validators use it): no escaped quote inside the class.
+    url: Annotated[str, StringConstraints(pattern="^https://[^\\s<>\"']{1,300}$")] | None = None
     license: Name | None = None
     citation: Text | None = None
 
 
 class Run(Strict):
-    schema_version: Literal[1]
+    schema_version: Literal[2]
     run_id: RunId
     kind: Literal["ops", "accuracy", "import"]
     created: Timestamp

@@ -1,0 +1,153 @@
+"""Statistics of timing samples, in pure Python so that validation (the pydantic-only install)
+recomputes them from the samples instead of trusting the figures stored beside them.
+
+A result holds samples (seconds per call; each the mean of `loops` back-to-back calls) taken by one
+or more independent worker processes (`process_rounds` says how many samples each took, in order).
+Two kinds of 95 % interval for the point estimate:
+
+- ``within-process`` (one process, and every schema-1 run): the distribution-free order-statistic
+  interval of the median. It covers the noise between samples of one process only; a second process
+  can land elsewhere (memory layout, thread placement, clock), so it is too narrow for comparing runs.
+- ``between-processes`` (two or more processes): the estimate is the mean of the per-process medians
+  and the interval a Student-t interval over those medians, so process-to-process noise is inside it;
+  it is widened, where needed, to cover the order-statistic interval of all samples pooled.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+CONFIDENCE = 0.95
+OUTLIER_IQR_FACTOR = 1.5  # Tukey's fences
+IntervalKind = Literal["within-process", "between-processes"]
+
+# Two-sided 95 % quantiles of Student's t for 1..30 degrees of freedom (standard tables).
+_T975 = (
+    12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+    2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
+    2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What Stats stores, computed from samples alone (the schema's Stats mirrors these fields)."""
+
+    median: float  # the point estimate (see the module docstring for the two kinds)
+    mean: float
+    min: float
+    max: float
+    iqr: float  # inter-quartile range of the samples, i.e. of loop means, not of single calls
+    ci95: tuple[float, float]
+    outliers: int
+    rounds: int
+    interval: IntervalKind
+    confidence: float  # the interval's true coverage level (under 0.95 for 5 or fewer samples)
+    processes: int
+
+
+def t975(df: int) -> float:
+    """The 97.5 % quantile of Student's t with `df` degrees of freedom."""
+    if df < 1:
+        raise ValueError("need at least one degree of freedom")
+    if df <= len(_T975):
+        return _T975[df - 1]
+    return 1.959964 + 2.4 / df  # within 0.002 of the exact value above 30
+
+
+def quantile(sorted_values: Sequence[float], q: float) -> float:
+    """Linear-interpolation quantile of sorted values (NumPy's default method)."""
+    if not sorted_values:
+        raise ValueError("no values")
+    pos = (len(sorted_values) - 1) * q
+    lo = math.floor(pos)
+    hi = min(lo + 1, len(sorted_values) - 1)
+    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo)
+
+
+def median_ci_ranks(n: int, confidence: float = CONFIDENCE) -> tuple[int, int, float]:
+    """0-based ranks (lo, hi) of the order statistics bounding the median, and their true coverage.
+
+    Distribution-free: the count X of samples below the true median is Binomial(n, 1/2), and the
+    interval [x_(j), x_(n-1-j)] misses it with probability 2 P(X <= j). We take the largest j whose
+    miss probability stays within 1 - confidence. Below n = 6 no j qualifies: the whole range is
+    returned with its real coverage, 1 - 2^(1-n) (93.75 % for n = 5), never labelled 95 %.
+    """
+    if n <= 0:
+        raise ValueError("no samples")
+    alpha = 1.0 - confidence
+    tail = 0.0  # P(X <= j)
+    lo = 0
+    miss = 2.0 / 2.0**n  # the whole range misses only when every sample is on one side
+    for j in range(n // 2 + 1):
+        tail += math.comb(n, j) / 2.0**n
+        if 2 * tail > alpha:
+            break
+        lo, miss = j, 2 * tail
+    lo = min(lo, (n - 1) // 2)
+    return lo, n - 1 - lo, min(1.0, max(0.0, 1.0 - miss)) if n > 1 else 0.0
+
+
+def split(samples: Sequence[float], process_rounds: Sequence[int]) -> list[list[float]]:
+    """The samples of each process, in order; one group when `process_rounds` is empty."""
+    if not process_rounds:
+        return [list(samples)]
+    if sum(process_rounds) != len(samples) or min(process_rounds) < 1:
+        raise ValueError(
+            f"process_rounds {list(process_rounds)} must be positive and add up to the {len(samples)} samples"
+        )
+    groups, start = [], 0
+    for count in process_rounds:
+        groups.append(list(samples[start : start + count]))
+        start += count
+    return groups
+
+
+def summarize(samples: Sequence[float], process_rounds: Sequence[int] = ()) -> Summary:
+    """The statistics of `samples` taken by processes of `process_rounds` samples each."""
+    groups = split(samples, process_rounds)
+    ordered = sorted(samples)
+    if not ordered:
+        raise ValueError("no samples")
+    q1, pooled_median, q3 = (quantile(ordered, q) for q in (0.25, 0.5, 0.75))
+    iqr = max(q3 - q1, 0.0)
+    lo_fence, hi_fence = q1 - OUTLIER_IQR_FACTOR * iqr, q3 + OUTLIER_IQR_FACTOR * iqr
+    lo, hi, coverage = median_ci_ranks(len(ordered))
+    within = (ordered[lo], ordered[hi])
+    if len(groups) >= 2:
+        medians = [quantile(sorted(g), 0.5) for g in groups]
+        k = len(medians)
+        center = math.fsum(medians) / k
+        sd = math.sqrt(math.fsum((m - center) ** 2 for m in medians) / (k - 1))
+        half = t975(k - 1) * sd / math.sqrt(k)
+        ci = (max(0.0, min(center - half, within[0])), max(center + half, within[1]))
+        kind: IntervalKind = "between-processes"
+        coverage = max(coverage, CONFIDENCE)
+    else:
+        center, ci, kind = pooled_median, within, "within-process"
+    return Summary(
+        median=center,
+        mean=math.fsum(ordered) / len(ordered),
+        min=ordered[0],
+        max=ordered[-1],
+        iqr=iqr,
+        ci95=(min(ci[0], center), max(ci[1], center)),
+        outliers=sum(1 for s in ordered if s < lo_fence or s > hi_fence),
+        rounds=len(ordered),
+        interval=kind,
+        confidence=round(coverage, 6),
+        processes=len(groups),
+    )
+
+
+def process_spread(samples: Sequence[float], process_rounds: Sequence[int]) -> float:
+    """(max - min) / mean of the per-process medians: 0 for one process."""
+    groups = split(samples, process_rounds)
+    if len(groups) < 2:
+        return 0.0
+    medians = [quantile(sorted(g), 0.5) for g in groups]
+    mean = math.fsum(medians) / len(medians)
+    return (max(medians) - min(medians)) / mean if mean > 0 else 0.0
