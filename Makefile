@@ -7,7 +7,7 @@ export NO_MKDOCS_2_WARNING := 1
 export PYTHONHASHSEED := 0
 export SOURCE_DATE_EPOCH ?= 1767225600
 
-.PHONY: setup site serve build test lint bench-ops bench-accuracy bench-site validate clean
+.PHONY: setup site serve build test lint bench-ops bench-accuracy bench-site bench-stability validate clean
 
 setup: $(STAMP)
 
@@ -59,3 +59,7 @@ bench-site: setup
 
 clean:
 	rm -rf site .pytest_cache .mypy_cache .ruff_cache
+
+# The quick suite twice back to back: how many cases' 95 % intervals fail to overlap (goal <= 5 %).
+bench-stability: setup
+	$(BIN)/python -m generator.bench.stability $(BENCH_ARGS)
