@@ -88,6 +88,28 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_compare(args: argparse.Namespace) -> int:
+    from generator.compare import as_json, as_markdown, as_text, compare_runs
+
+    comparison = compare_runs([args.base], [args.new], min_effect=args.min_effect, force=args.force)
+    render = as_json if args.json else as_markdown if args.markdown else as_text
+    sys.stdout.write(render(comparison))
+    if args.fail_on_regression and comparison.regressions:
+        print(f"error: {len(comparison.regressions)} case(s) got significantly slower", file=sys.stderr)
+        return 1
+    return 0
+
+
+def fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+    if not 0 <= value < 10:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 10 (0.05 = 5 %), got {text}")
+    return value
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from generator.schema import load_runs
 
@@ -184,6 +206,31 @@ def build_parser() -> Parser:
     p = sub.add_parser("validate", help="validate run files (default: runs/)")
     p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="run files or folders")
     p.set_defaults(handler=cmd_validate)
+
+    p = sub.add_parser(
+        "compare",
+        help="NEW vs BASE, case by case: ratio, 95 % interval, verdict",
+        description="For every case in both, the time ratio NEW/BASE with a 95 %% interval: each side's "
+        "estimate is the mean of its per-process medians (all processes of all its runs pooled); the "
+        "interval is Student-t on the log ratio (delta method, Welch degrees of freedom). A case is "
+        "'slower' or 'faster' only when the change is significant (p < 0.05) AND at least --min-effect. "
+        "Cases measured in one process on a side get no verdict. Runs on different hardware are refused "
+        "unless --force.",
+    )
+    p.add_argument("base", type=Path, metavar="BASE", help="run file or folder of runs")
+    p.add_argument("new", type=Path, metavar="NEW", help="run file or folder of runs")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="machine-readable output")
+    out.add_argument("--markdown", action="store_true", help="a table for a pull-request comment")
+    p.add_argument(
+        "--min-effect",
+        type=fraction,
+        default=0.05,
+        help="smallest change called a change (default 0.05 = 5 %%)",
+    )
+    p.add_argument("--fail-on-regression", action="store_true", help="exit 1 when any case got slower")
+    p.add_argument("--force", action="store_true", help="compare runs of different hardware anyway")
+    p.set_defaults(handler=cmd_compare)
 
     p = sub.add_parser("build", help="render the site's Markdown pages from the runs")
     p.add_argument("--runs", type=Path, default=Path("runs"), help="runs folder (default: runs/)")

@@ -1,0 +1,144 @@
+"""Did a figure change between two measurements? The ratio NEW/BASE of two timing results, its 95 %
+interval and a verdict: the test `framebench compare` and the site's change detection share.
+
+Each side's estimate is the mean of its per-process medians, with standard error sd/sqrt(k) over
+its k processes (generator/stats.py). The log of the ratio then has variance (se/mean)^2 summed over
+both sides (delta method), and Welch-Satterthwaite degrees of freedom; the interval and the p-value
+come from Student's t. A change is called only when it is significant AND at least `min_effect`
+(default 5 %) — tiny but real differences from memory layout or clock are not regressions.
+
+Results with a within-process interval (one process: every schema-1 run) carry no estimate of the
+noise between processes, which is most of the noise between runs; they get no verdict.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from generator.stats import quantile, split, t975
+
+MIN_EFFECT = 0.05
+Verdict = Literal["slower", "faster", "no significant change", "no verdict"]
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A result's estimate (seconds), its standard error, and degrees of freedom (processes - 1)."""
+
+    mean: float
+    se: float
+    df: int
+
+    @classmethod
+    def from_medians(cls, medians: Sequence[float]) -> Estimate:
+        """From the medians of independent processes (of one run, or of several runs pooled)."""
+        k = len(medians)
+        mean = math.fsum(medians) / k
+        if k < 2:
+            return cls(mean, math.nan, 0)
+        sd = math.sqrt(math.fsum((m - mean) ** 2 for m in medians) / (k - 1))
+        return cls(mean, sd / math.sqrt(k), k - 1)
+
+
+def process_medians(samples: Sequence[float], process_rounds: Sequence[int]) -> list[float]:
+    return [quantile(sorted(g), 0.5) for g in split(samples, process_rounds)]
+
+
+@dataclass(frozen=True)
+class Change:
+    ratio: float  # NEW / BASE time: above 1 is slower
+    low: float
+    high: float
+    p_value: float
+    verdict: Verdict
+
+
+def t_two_sided_p(t: float, df: float) -> float:
+    """P(|T| >= |t|) for Student's t with `df` degrees of freedom."""
+    if math.isinf(t):
+        return 0.0
+    x = df / (df + t * t)
+    return _betainc(df / 2, 0.5, x)
+
+
+def _betainc(a: float, b: float, x: float) -> float:
+    """The regularized incomplete beta function I_x(a, b), by its continued fraction (Lentz)."""
+    if x <= 0:
+        return 0.0
+    if x >= 1:
+        return 1.0
+    if x > (a + 1) / (a + b + 2):  # the fraction converges fast only below this point
+        return 1.0 - _betainc(b, a, 1 - x)
+    log_front = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
+    tiny = 1e-300
+    c, d = 1.0, 1.0 - (a + b) * x / (a + 1)
+    d = 1.0 / (d if abs(d) > tiny else tiny)
+    h = d
+    for m in range(1, 300):
+        for num in (
+            m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m)),
+            -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1)),
+        ):
+            d = 1.0 + num * d
+            d = 1.0 / (d if abs(d) > tiny else tiny)
+            c = 1.0 + num / c
+            c = c if abs(c) > tiny else tiny
+            h *= d * c
+        if abs(d * c - 1.0) < 1e-12:
+            break
+    return math.exp(log_front) * h / a
+
+
+def compare(base: Estimate, new: Estimate, min_effect: float = MIN_EFFECT, alpha: float = 0.05) -> Change:
+    """The change from `base` to `new` with its interval (at 1 - alpha) and verdict."""
+    ratio = new.mean / base.mean if base.mean > 0 else math.inf
+    if base.df < 1 or new.df < 1 or not math.isfinite(ratio) or ratio <= 0:
+        return Change(ratio, math.nan, math.nan, math.nan, "no verdict")
+    a, b = (new.se / new.mean) ** 2, (base.se / base.mean) ** 2
+    var = a + b
+    log_ratio = math.log(ratio)
+    if var == 0:
+        p = 0.0 if log_ratio else 1.0
+        return Change(ratio, ratio, ratio, p, _verdict(ratio, p, min_effect, alpha))
+    df = var * var / (a * a / new.df + b * b / base.df) if a or b else 1.0
+    half = _t_quantile(1 - alpha / 2, df) * math.sqrt(var)
+    p = t_two_sided_p(log_ratio / math.sqrt(var), df)
+    return Change(
+        ratio, ratio * math.exp(-half), ratio * math.exp(half), p, _verdict(ratio, p, min_effect, alpha)
+    )
+
+
+def _verdict(ratio: float, p: float, min_effect: float, alpha: float) -> Verdict:
+    if p < alpha and ratio >= 1 + min_effect:
+        return "slower"
+    if p < alpha and ratio <= 1 / (1 + min_effect):
+        return "faster"
+    return "no significant change"
+
+
+def _t_quantile(q: float, df: float) -> float:
+    """Student's t quantile; exact table at 97.5 % for whole df, else bisection on the CDF."""
+    if abs(q - 0.975) < 1e-12 and float(df).is_integer():
+        return t975(int(df))
+    lo, hi = 0.0, 1000.0
+    for _ in range(100):
+        mid = (lo + hi) / 2
+        if t_two_sided_p(mid, df) / 2 > 1 - q:
+            lo = mid
+        else:
+            hi = mid
+    return (lo + hi) / 2
+
+
+def holm(p_values: Sequence[float], alpha: float = 0.05) -> list[bool]:
+    """Holm's step-down correction: which of the hypotheses are rejected at family-wise `alpha`."""
+    order = sorted(range(len(p_values)), key=lambda i: p_values[i])
+    rejected = [False] * len(p_values)
+    for rank, i in enumerate(order):
+        if p_values[i] > alpha / (len(p_values) - rank):
+            break
+        rejected[i] = True
+    return rejected

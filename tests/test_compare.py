@@ -1,0 +1,110 @@
+"""`framebench compare` and the change test under it: intervals, verdicts, refusals, output formats."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from pathlib import Path
+
+import pytest
+
+from generator.bench.timer import summarize
+from generator.change import Estimate, compare, holm, t_two_sided_p
+from generator.cli import main
+from generator.schema.load import write_run
+from generator.schema.models import TimingResult
+from tests.factories import make_machine, make_run, make_timing
+
+
+def _result(
+    level: float, rng: random.Random, processes: int = 3, n: int = 8, **fields: object
+) -> TimingResult:
+    samples, rounds = [], []
+    for _ in range(processes):
+        own = level * math.exp(rng.gauss(0, 0.02))
+        samples += [own * math.exp(rng.gauss(0, 0.01)) for _ in range(n)]
+        rounds.append(n)
+    return make_timing(samples=samples, process_rounds=rounds, stats=summarize(samples, 1, rounds), **fields)
+
+
+def _run(tmp: Path, name: str, results: list[TimingResult], **machine: object) -> Path:
+    run = make_run(run_id=f"2026-11-24T12-00-0{name}Z-debian-12-x86_64-abc12{name}", results=results)
+    if machine:
+        cpu = make_machine().cpu.model_copy(update=machine)
+        run = run.model_copy(update={"machine": make_machine().model_copy(update={"cpu": cpu})})
+    folder = tmp / name
+    folder.mkdir()
+    return write_run(run, folder)
+
+
+def test_t_p_values_match_tables() -> None:
+    assert t_two_sided_p(2.776, 4) == pytest.approx(0.05, abs=2e-4)
+    assert t_two_sided_p(12.706, 1) == pytest.approx(0.05, abs=2e-4)
+    assert t_two_sided_p(1.96, 10**6) == pytest.approx(0.05, abs=2e-4)
+    assert t_two_sided_p(0.0, 3) == pytest.approx(1.0)
+
+
+def test_holm_rejects_step_down() -> None:
+    assert holm([0.001, 0.04, 0.02, 0.5], alpha=0.05) == [True, False, False, False]
+    assert holm([0.01, 0.02], alpha=0.05) == [True, True]
+
+
+def test_a_20_percent_slowdown_is_found_and_equal_runs_are_not_flagged() -> None:
+    rng = random.Random(1)
+    base = Estimate.from_medians([1.0, 1.02, 0.99])
+    assert compare(base, Estimate.from_medians([1.2, 1.22, 1.19])).verdict == "slower"
+    assert compare(base, Estimate.from_medians([0.8, 0.81, 0.79])).verdict == "faster"
+    flagged = 0
+    for _ in range(400):
+        a = Estimate.from_medians([math.exp(rng.gauss(0, 0.03)) for _ in range(3)])
+        b = Estimate.from_medians([math.exp(rng.gauss(0, 0.03)) for _ in range(3)])
+        flagged += compare(a, b).verdict != "no significant change"
+    assert flagged / 400 <= 0.05
+
+
+def test_a_significant_but_tiny_change_is_no_change() -> None:
+    base = Estimate.from_medians([1.0, 1.0001, 0.9999])
+    assert compare(base, Estimate.from_medians([1.02, 1.0201, 1.0199])).verdict == "no significant change"
+    assert compare(base, Estimate.from_medians([1.02, 1.0201, 1.0199]), min_effect=0.01).verdict == "slower"
+
+
+def test_one_process_gets_no_verdict() -> None:
+    change = compare(Estimate.from_medians([1.0]), Estimate.from_medians([2.0, 2.1]))
+    assert change.verdict == "no verdict" and change.ratio == pytest.approx(2.05)
+
+
+def test_cli_compare_table_json_markdown_and_gate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rng = random.Random(2)
+    base = _run(tmp_path, "1", [_result(1.0, rng), _result(1.0, rng, params={"n": 512})])
+    new = _run(tmp_path, "2", [_result(1.3, rng), _result(1.0, rng, params={"n": 512})])
+    assert main(["compare", str(base), str(new)]) == 0
+    text = capsys.readouterr().out
+    assert "slower" in text and "2 cases: 1 slower, 0 faster, 1 no significant change" in text
+    assert main(["compare", str(base), str(new), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    slow = next(r for r in rows if r["params"] == "n=256")
+    assert slow["verdict"] == "slower" and slow["low"] > 1.0 and slow["ratio"] == pytest.approx(1.3, rel=0.05)
+    assert main(["compare", str(base), str(new), "--markdown"]) == 0
+    assert "| numpy matmul | n=256 |" in capsys.readouterr().out
+    assert main(["compare", str(base), str(new), "--fail-on-regression"]) == 1
+    assert "1 case(s) got significantly slower" in capsys.readouterr().err
+
+
+def test_cli_refuses_different_hardware_naming_fields(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rng = random.Random(3)
+    base = _run(tmp_path, "1", [_result(1.0, rng)])
+    other = _run(tmp_path, "2", [_result(1.0, rng)], model="Other CPU")
+    assert main(["compare", str(base), str(other)]) == 1
+    err = capsys.readouterr().err
+    assert "different hardware" in err and "CPU model: Test CPU vs Other CPU" in err and "--force" in err
+    assert main(["compare", str(base), str(other), "--force"]) == 0
+
+
+def test_cli_bad_arguments(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["compare", str(tmp_path / "nope"), str(tmp_path)]) == 1
+    assert "no such file or folder" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["compare", "a", "b", "--min-effect", "lots"])
