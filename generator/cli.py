@@ -209,8 +209,8 @@ def build_parser() -> Parser:
 
     p = sub.add_parser(
         "compare",
-        help="NEW vs BASE, case by case: ratio, 95 % interval, verdict",
-        description="For every case in both, the time ratio NEW/BASE with a 95 %% interval: each side's "
+        help="NEW vs BASE, case by case: ratio, 95 %% interval, verdict",
+        description="For every case in both, the time ratio NEW/BASE with a 95 % interval: each side's "
         "estimate is the mean of its per-process medians (all processes of all its runs pooled); the "
         "interval is Student-t on the log ratio (delta method, Welch degrees of freedom). A case is "
         "'slower' or 'faster' only when the change is significant (p < 0.05) AND at least --min-effect. "
@@ -246,7 +246,7 @@ def build_parser() -> Parser:
         "ops",
         help="tensor ops, gradients, training and inference timings",
         description="Time every case in several independent worker processes (frameworks rotated, "
-        "cases shuffled per pass); the 95 %% interval comes from the spread between processes. "
+        "cases shuffled per pass); the 95 % interval comes from the spread between processes. "
         "With --resume, options not given are those the run was started with.",
     )
     p.add_argument(
