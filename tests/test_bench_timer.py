@@ -19,6 +19,7 @@ def median_ci_ranks(n: int) -> tuple[int, int]:
     lo, hi, _ = ranks_and_coverage(n)
     return lo, hi
 
+
 samples_strategy = st.lists(
     st.floats(min_value=1e-7, max_value=10.0, allow_nan=False, allow_infinity=False), min_size=1, max_size=300
 )

@@ -148,7 +148,7 @@ class Stats(Strict):
 
 class TimingResult(Strict):
     suite: Literal["ops"]
-    family: Literal["tensor", "gradients", "training", "inference"]
+    family: Literal["tensor", "gradients", "training", "inference", "models"]
     case: Name
     framework: Framework
     device: Literal["cpu", "cuda", "mps"]
