@@ -10,9 +10,11 @@ from typing import Any
 
 import pytest
 
+from generator.bench.peak import clock_settings
+from generator.bench.probe import Clock
 from generator.cli import main
 from generator.schema.load import MAX_FILE_BYTES, dump_run, write_run
-from generator.schema.models import Run
+from generator.schema.models import SCHEMA_VERSION, Run
 from tests.factories import make_accuracy, make_machine, make_run, make_timing
 
 SAMPLE_RUNS = Path(__file__).parent / "data" / "runs"
@@ -23,9 +25,11 @@ def run_id(n: int, tag: str = "debian-12-x86_64") -> str:
 
 
 def ops_run(n: int, median: float, host: str = "", **fields: Any) -> Run:
-    """An ops run on 'Test CPU' (2 cores, 2 GHz, AVX2+FMA: estimated peak 128 float32 GFLOP/s)."""
+    """An ops run on 'Test CPU' (2 cores, AVX2+FMA, measured at 2 GHz: peaks 128 float32 GFLOP/s and
+    512 int8 GOP/s)."""
     machine = make_machine(freq_mhz=2000.0).model_copy(update={"host_id": host or f"{n:016x}"})
     timing = fields.pop("timing", {})
+    fields.setdefault("settings", clock_settings(Clock(2000.0, "measured: test")))
     return make_run(run_id(n), machine=machine, results=[make_timing(median, **timing)], **fields)
 
 
@@ -113,9 +117,27 @@ def test_impossible_gflops_fail_on_cpu_but_not_on_gpu(runs: Path, capsys: pytest
     gpu = ops_run(8, 1e-6, timing={"device": "cuda", "framework": "torch"})
     assert check(capsys, new_file(runs.parent, gpu), "--runs", runs)[0] == 0
 
-    # int8 kernels (VNNI/AMX) legitimately beat the float peak: the committed Debian run has such results.
+    # int8 kernels (VNNI/AMX) are held against the int8 peak (512 GOP/s here), not the float one.
     int8 = ops_run(7, 1e-6, timing={"variant": "int8-dynamic"})
-    assert findings(check(capsys, new_file(runs.parent, int8), "--runs", runs)[1]) == []
+    [error] = findings(check(capsys, new_file(runs.parent, int8), "--runs", runs)[1])
+    assert "estimated peak (2 cores × 2 GHz × 128 int8 op/cycle" in error
+    int8_fast = ops_run(6, 2 * 256**3 / 300e9, timing={"variant": "int8-dynamic"})  # 300: above 128
+    assert findings(check(capsys, new_file(runs.parent, int8_fast), "--runs", runs)[1]) == []
+
+
+def test_a_figure_above_the_peak_flags_the_peak(runs: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # 153.6 GFLOP/s is 120 % of the 128 GFLOP/s peak: the peak (an upper bound) must be wrong.
+    path = new_file(runs.parent, ops_run(9, 2 * 256**3 / 153.6e9))
+    code, out = check(capsys, path, "--runs", runs)
+    assert code == 0 and not findings(out)
+    [warning] = [w for w in findings(out, "warning") if "CPU's peak" in w]
+    assert warning.startswith(f"warning: {path}: results.0 (matmul numpy cpu float32 n=256): 153.6 GFLOP/s")
+    assert "is 120 % of this CPU's peak, so the peak is wrong for this CPU" in warning
+    assert "clock: measured: test" in warning
+    assert check(capsys, path, "--runs", runs, "--strict")[0] == 1
+    # At 99 % nothing is said about the peak.
+    fine = new_file(runs.parent, ops_run(8, 2 * 256**3 / 126.7e9))
+    assert not [w for w in findings(check(capsys, fine, "--runs", runs)[1], "warning") if "CPU's peak" in w]
 
 
 def test_zero_time_is_impossible(runs: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -199,7 +221,10 @@ def test_top1_above_top5(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
         (b'{"schema_version": 1, "run_id": ', "invalid JSON: Expecting value (line 1, column 33)"),
         (b"\xff\xfe not text", "not UTF-8 text (byte 0)"),
         (None, f"over the {MAX_FILE_BYTES} byte limit"),
-        ({"schema_version": 2}, "schema_version: 2 is newer than this framebench knows (1)"),
+        (
+            {"schema_version": SCHEMA_VERSION + 1},
+            f"schema_version: {SCHEMA_VERSION + 1} is newer than this framebench knows ({SCHEMA_VERSION})",
+        ),
         ({"results": "none"}, "results: Input should be a valid array"),
     ],
     ids=["malformed", "binary", "oversized", "newer-schema", "wrong-type"],

@@ -103,7 +103,8 @@ class RunFile:
     def add_share(self, share: dict[str, Any]) -> None:
         """Merge one process's share of a case into that case's result."""
         assert self.run.machine is not None
-        self.add(_with_derived(merge(self.get(share_key(share)), share), self.run.machine))
+        merged = merge(self.get(share_key(share)), share)
+        self.add(_with_derived(merged, self.run.machine, dict(self.run.settings)))
 
     def get(self, key: str) -> TimingResult | None:
         i = self._index.get(key)

@@ -1,8 +1,9 @@
 """`framebench check`: validate submitted run files and compare them with the existing runs.
 
 Errors (invalid files, markup, misplaced files, impossible figures, duplicates) always fail;
-warnings (outliers, leftover personal data) fail only with --strict. Submitted files are only ever
-parsed as JSON by the schema; nothing in them is run, imported or rendered as markup.
+warnings (outliers, a CPU peak that a figure exceeds, leftover personal data) fail only with
+--strict. Submitted files are only ever parsed as JSON by the schema; nothing in them is run,
+imported or rendered as markup.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from generator.contrib.findings import Finding
 from generator.contrib.layout import misplaced
 from generator.contrib.markup import find_markup
 from generator.contrib.personal import scrub_data
-from generator.contrib.plausibility import Reference, figures, impossible
+from generator.contrib.plausibility import Reference, figures, impossible, wrong_peaks
 from generator.errors import UserError, ValidationFailed
 from generator.schema.load import display, load_run, run_paths
 from generator.schema.models import Run
@@ -103,6 +104,7 @@ def analyse_runs(candidates: list[tuple[Path, Run]], *, runs_dir: Path, report: 
         if where:
             report.findings.append(Finding("error", name, "run_id", where))
         report.findings += [issue.at("error", name) for issue in impossible(run)]
+        report.findings += [issue.at("warning", name) for issue in wrong_peaks(run)]
         report.findings += [issue.at("error", name) for issue in duplicates.find(run)]
         report.findings += [issue.at("warning", name) for issue in reference.outliers(run)]
         _, personal = scrub_data(data, this_machine=False)

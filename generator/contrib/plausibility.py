@@ -1,7 +1,9 @@
 """Is a run's figure believable? Two checks, both pure functions of the runs:
 
-- impossible figures (always an error): GFLOP/s above the CPU's estimated peak, zero times, top-1
-  above top-5;
+- impossible figures (always an error): GFLOP/s far above the CPU's peak, zero times, top-1 above
+  top-5;
+- a wrong peak (a warning): a CPU figure above 100 % of its peak (generator.bench.peak) but not far
+  above it says the peak, an upper bound by construction, is wrong for this CPU;
 - outliers (a warning): outside median ± K·MAD of the same figure in comparable runs, i.e. the same
   hardware class (CPU model + architecture, or GPU name) and the same framework major.minor version.
 """
@@ -12,12 +14,12 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable
 
-from generator.bench.peak import peak_gflops
+from generator.bench.peak import result_peaks
 from generator.contrib.findings import Issue
 from generator.schema.models import AccuracyResult, Machine, Run, TimingResult
 
-# Peak estimates use the nominal clock; turbo clocks run well above it on desktops, so only figures
-# clearly beyond the estimate count as impossible.
+# The peak is an upper bound, but a core told apart wrongly (flags a hypervisor hides) can halve it:
+# only figures clearly beyond it count as impossible; those between 100 % and this say the peak is wrong.
 PEAK_MARGIN = 1.5
 K_MAD = 5.0
 MIN_COMPARABLE = 3
@@ -102,27 +104,36 @@ def impossible(run: Run) -> list[Issue]:
             if result.status == "ok" and result.throughput_img_s == 0:
                 issues.append(Issue(f"results.{i}.throughput_img_s", "an ok result cannot run at 0 images/s"))
             continue
-        if result.status != "ok" or result.stats is None:
-            continue
-        where = f"results.{i} ({describe_timing(result)})"
-        if result.stats.min <= 0 or min(result.samples) <= 0:
+        if (
+            result.status == "ok"
+            and result.stats is not None
+            and (result.stats.min <= 0 or min(result.samples) <= 0)
+        ):
+            where = f"results.{i} ({describe_timing(result)})"
             issues.append(Issue(where, "a time of 0 s is impossible (every sample must be above zero)"))
-            continue
-        if result.device != "cpu" or not result.flops or run.machine is None:
-            continue  # GPU results have no CPU peak to compare with
-        if "int8" in result.variant:
-            continue  # quantized kernels run int8 (VNNI/AMX) arithmetic: the float peak does not bound them
-        peak = peak_gflops(run.machine.cpu, result.dtype)
-        gflops = result.flops / result.stats.median / 1e9
-        if peak is not None and gflops > PEAK_MARGIN * peak.gflops:
+    for row in result_peaks(run):
+        if row.gflops > PEAK_MARGIN * row.peak.gflops:
             issues.append(
                 Issue(
-                    where,
-                    f"{gflops:.4g} GFLOP/s is above {PEAK_MARGIN:g} × this CPU's estimated peak "
-                    f"({peak.formula})",
+                    f"results.{row.position} ({describe_timing(row.result)})",
+                    f"{row.gflops:.4g} GFLOP/s is above {PEAK_MARGIN:g} × this CPU's estimated peak "
+                    f"({row.peak.formula})",
                 )
             )
     return issues
+
+
+def wrong_peaks(run: Run) -> list[Issue]:
+    """CPU figures above 100 % of their peak (but not impossible): the peak, not the figure, is wrong."""
+    return [
+        Issue(
+            f"results.{row.position} ({describe_timing(row.result)})",
+            f"{row.gflops:.4g} GFLOP/s is {row.pct:.0f} % of this CPU's peak, so the peak is wrong for "
+            f"this CPU (too low); please report its model and flags ({row.peak.formula})",
+        )
+        for row in result_peaks(run)
+        if 100.0 < row.pct <= 100.0 * PEAK_MARGIN
+    ]
 
 
 class Reference:
