@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from generator.stats import quantile, split, t975
+from generator.stats import t975
 
 MIN_EFFECT = 0.05
 Verdict = Literal["slower", "faster", "no significant change", "no verdict"]
@@ -41,10 +41,6 @@ class Estimate:
             return cls(mean, math.nan, 0)
         sd = math.sqrt(math.fsum((m - mean) ** 2 for m in medians) / (k - 1))
         return cls(mean, sd / math.sqrt(k), k - 1)
-
-
-def process_medians(samples: Sequence[float], process_rounds: Sequence[int]) -> list[float]:
-    return [quantile(sorted(g), 0.5) for g in split(samples, process_rounds)]
 
 
 @dataclass(frozen=True)

@@ -143,11 +143,15 @@ def summarize(samples: Sequence[float], process_rounds: Sequence[int] = ()) -> S
     )
 
 
+def process_medians(samples: Sequence[float], process_rounds: Sequence[int]) -> list[float]:
+    """The median of each process's samples, in process order (one value for one process)."""
+    return [quantile(sorted(g), 0.5) for g in split(samples, process_rounds)]
+
+
 def process_spread(samples: Sequence[float], process_rounds: Sequence[int]) -> float:
     """(max - min) / mean of the per-process medians: 0 for one process."""
-    groups = split(samples, process_rounds)
-    if len(groups) < 2:
+    medians = process_medians(samples, process_rounds)
+    if len(medians) < 2:
         return 0.0
-    medians = [quantile(sorted(g), 0.5) for g in groups]
     mean = math.fsum(medians) / len(medians)
     return (max(medians) - min(medians)) / mean if mean > 0 else 0.0

@@ -3,7 +3,8 @@
 - exact: the same results under another run_id. Results that carry timings (samples, throughput)
   never repeat by chance; results without timings (an accuracy table) legitimately repeat on other
   machines, so they count only when the machine (or the import's source) is the same too;
-- near: the same machine (host_id), the same cases, and every figure within 0.1%;
+- near: the same machine (generator.identity.machine_key: host id and hardware fingerprint, since
+  cloned images share a host id), the same cases, and every figure within 0.1%;
 - a reused run_id with other content: runs are never edited, a new measurement gets a new id.
 
 Only digests and, for the machines of the checked runs, figure vectors are kept, so checking against
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 
 from generator.contrib.findings import Issue
 from generator.contrib.plausibility import figures
+from generator.identity import machine_key
 from generator.schema.models import Run, TimingResult
 
 NEAR = 0.001  # relative difference of every figure
@@ -80,19 +82,20 @@ class Duplicates:
     """Existing runs indexed for duplicate look-ups; `add` each checked run so later ones see it.
 
     hosts: the host_ids whose runs can be near duplicates (those of the runs to check); None = all.
+    A shared host id is only the cheap first filter: runs are near duplicates only on one machine key.
     """
 
     def __init__(self, hosts: Collection[str] | None = None) -> None:
         self._hosts = hosts
         self._by_id: dict[str, tuple[str, str]] = {}
         self._by_results: dict[str, list[Known]] = defaultdict(list)
-        self._by_host: dict[str, list[tuple[str, Vector]]] = defaultdict(list)
+        self._by_machine: dict[str, list[tuple[str, Vector]]] = defaultdict(list)
 
     def add(self, run: Run, where: str) -> None:
         self._by_id.setdefault(run.run_id, (_digest(run.model_dump_json()), where))
         self._by_results[_results_digest(run)].append(Known(where, _origin(run)))
         if run.machine is not None and (self._hosts is None or run.machine.host_id in self._hosts):
-            self._by_host[run.machine.host_id].append((where, Vector.of(run)))
+            self._by_machine[machine_key(run.machine)].append((where, Vector.of(run)))
 
     def find(self, run: Run) -> list[Issue]:
         same_id = self._by_id.get(run.run_id)
@@ -113,7 +116,7 @@ class Duplicates:
         if run.machine is None:
             return []
         vector = Vector.of(run)
-        for where, other in self._by_host.get(run.machine.host_id, []):
+        for where, other in self._by_machine.get(machine_key(run.machine), []):
             if vector.close_to(other):
                 return [
                     Issue(
