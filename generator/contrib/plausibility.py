@@ -16,7 +16,8 @@ from collections.abc import Iterable
 
 from generator.bench.peak import result_peaks
 from generator.contrib.findings import Issue
-from generator.schema.models import AccuracyResult, Machine, Run, TimingResult
+from generator.identity import hardware_class
+from generator.schema.models import AccuracyResult, Run, TimingResult
 
 # The peak is an upper bound, but a core told apart wrongly (flags a hypervisor hides) can halve it:
 # only figures clearly beyond it count as impossible; those between 100 % and this say the peak is wrong.
@@ -37,16 +38,6 @@ def _major_minor(version: str | None) -> str:
     return ".".join(version.split("+")[0].split(".")[:2])
 
 
-def hardware_class(machine: Machine, device: str | None) -> str:
-    """The hardware a figure depends on: the GPU for cuda/mps results, else CPU model + architecture."""
-    if device in ("cuda", "mps"):
-        vendor = "nvidia" if device == "cuda" else "apple"
-        names = [g.name for g in machine.gpus if g.vendor == vendor] or [g.name for g in machine.gpus]
-        if names:
-            return f"gpu:{names[0]}"
-    return f"cpu:{machine.cpu.model}|{machine.cpu.arch}"
-
-
 def describe_timing(result: TimingResult) -> str:
     params = " ".join(f"{k}={v}" for k, v in sorted(result.params.items()))
     variant = "" if result.variant == "default" else f" {result.variant}"
@@ -64,7 +55,7 @@ def figures(run: Run) -> Iterable[tuple[int, str, Key, float]]:
             version = _major_minor(run.machine.frameworks.get(result.framework))
             key: Key = (
                 "ops",
-                hardware_class(run.machine, result.device),
+                hardware_class(run.machine, result.device or "cpu"),
                 result.framework,
                 version,
                 result.family,
@@ -89,7 +80,7 @@ def _accuracy_figures(i: int, run: Run, result: AccuracyResult) -> Iterable[tupl
             yield i, name, ("accuracy", name, *model, result.images), value
     if result.throughput_img_s is not None and run.machine is not None:
         version = _major_minor(run.machine.frameworks.get(ZOO_PACKAGE[result.framework]))
-        hardware = hardware_class(run.machine, result.device)
+        hardware = hardware_class(run.machine, result.device or "cpu")
         key = ("throughput", hardware, version, *model, result.device, result.batch_size)
         yield i, "throughput_img_s", key, result.throughput_img_s
 
