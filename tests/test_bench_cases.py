@@ -15,9 +15,8 @@ from generator.bench.cases import WorkItem
 from generator.bench.flops import FLOP_FORMULAS, flops
 from generator.bench.ops import nets, prepare, tensor
 from generator.bench.ops.prepared import Mismatch, Unsupported, check_close
-from generator.bench.peak import peak_gflops
 from generator.bench.worker import run_item
-from generator.schema.models import Cpu, TimingResult
+from generator.schema.models import TimingResult
 
 
 def item(
@@ -56,23 +55,8 @@ def test_flops_formulas() -> None:
     assert flops("add", {"n": 10}) == 10
     assert flops("transpose_copy", {"n": 8}) is None
     assert flops("conv2d", {"batch": 1, "c_in": 2, "c_out": 3, "side": 5, "kernel": 3}) == 2 * 3 * 9 * 2 * 9
-    assert flops("mlp_train", {"batch": 2, "d_in": 3, "hidden": 4, "classes": 5}) == 3 * 2 * 2 * (12 + 20)
-
-
-def test_peak_estimate_from_isa_flags() -> None:
-    def cpu(flags: list[str], arch: str = "x86_64", mhz: float | None = 2000.0) -> Cpu:
-        return Cpu(model="t", arch=arch, cores_physical=4, cores_logical=8, flags=flags, freq_mhz=mhz)
-
-    avx512 = peak_gflops(cpu(["avx512f", "avx2", "fma"]), "float32")
-    assert (
-        avx512 is not None and avx512.gflops == pytest.approx(4 * 2.0 * 64) and "estimate" in avx512.formula
-    )
-    assert peak_gflops(cpu(["avx2", "fma"]), "float32").gflops == pytest.approx(4 * 2.0 * 32)  # type: ignore[union-attr]
-    assert peak_gflops(cpu(["avx2", "fma"]), "float64").gflops == pytest.approx(4 * 2.0 * 16)  # type: ignore[union-attr]
-    assert peak_gflops(cpu(["avx2"]), "float32").gflops == pytest.approx(4 * 2.0 * 16)  # type: ignore[union-attr]
-    assert peak_gflops(cpu([], arch="arm64"), "float32").gflops == pytest.approx(4 * 2.0 * 16)  # type: ignore[union-attr]
-    assert peak_gflops(cpu(["avx2", "fma"], mhz=None), "float32") is None
-    assert peak_gflops(cpu([]), "float32") is None
+    # forward + weight gradients + the hidden layer's input gradient (tests/test_flops.py checks more)
+    assert flops("mlp_train", {"batch": 2, "d_in": 3, "hidden": 4, "classes": 5}) == 2 * 2 * (2 * 12 + 3 * 20)
 
 
 def test_check_close_rejects_wrong_values_shapes_and_nans() -> None:
@@ -172,12 +156,23 @@ def test_cases_validate_and_run(
     )
     prepared.call()
     assert prepared.metrics["max_abs_err"] >= 0
+    conditions = {**backend.conditions(), **prepared.conditions}  # as the worker records them
+    assert {"library", "threads", "mode"} <= set(conditions)
+    assert all(0 < len(v) <= 200 and v.isprintable() for v in conditions.values())
 
 
 def test_torch_int8_reports_agreement(torch_backend: Backend) -> None:
-    work = item("mlp_infer", "torch", variant="int8-dynamic", batch=4, d_in=32, hidden=16, classes=10)
+    work = item("mlp_infer", "torch", variant="int8-static", batch=4, d_in=32, hidden=16, classes=10)
     prepared = prepare(work, torch_backend)
     assert 0.5 <= prepared.metrics["agreement_vs_fp32"] <= 1.0
+
+
+def test_an_unknown_inference_variant_is_unsupported(torch_backend: Backend) -> None:
+    with pytest.raises(Unsupported, match="no inference variant 'int8-dynamic'"):
+        prepare(
+            item("mlp_infer", "torch", variant="int8-dynamic", batch=4, d_in=8, hidden=4, classes=10),
+            torch_backend,
+        )
 
 
 def test_numpy_has_no_compiled_or_int8_variant(numpy_backend: Backend) -> None:
@@ -185,7 +180,8 @@ def test_numpy_has_no_compiled_or_int8_variant(numpy_backend: Backend) -> None:
         prepare(item("mlp_train", variant="compiled", batch=4, d_in=8, hidden=4, classes=10), numpy_backend)
     with pytest.raises(Unsupported, match="int8"):
         prepare(
-            item("mlp_infer", variant="int8-dynamic", batch=4, d_in=8, hidden=4, classes=10), numpy_backend
+            item("mlp_infer", "numpy", variant="int8-static", batch=4, d_in=8, hidden=4, classes=10),
+            numpy_backend,
         )
 
 
@@ -198,18 +194,22 @@ def test_a_wrong_result_is_a_failed_case(monkeypatch: pytest.MonkeyPatch, torch_
         return ops
 
     monkeypatch.setattr(tensor, "operations", broken)
-    data = run_item(item("add", "torch", n=1000), torch_backend, budget_s=0.05)
+    data = run_item(item("add", "torch", n=1000), torch_backend, budget_s=0.05, warmup_s=0.01)
     result = TimingResult.model_validate_json(json.dumps(data))
     assert result.status == "failed" and "max abs error" in (result.error or "")
     assert result.samples == [] and result.stats is None
 
 
-def test_an_ok_result_has_samples_stats_and_gflops(numpy_backend: Backend) -> None:
-    result = TimingResult.model_validate_json(
-        json.dumps(run_item(item("matmul", n=64), numpy_backend, budget_s=0.05))
+def test_an_ok_result_has_samples_flops_and_conditions(numpy_backend: Backend) -> None:
+    """What the worker reports for a case (statistics and GFLOP/s are derived from it later)."""
+    result = run_item(item("matmul", n=64), numpy_backend, budget_s=0.05, warmup_s=0.01)
+    assert result["status"] == "ok" and result["samples"] and result["threads"] == 1
+    assert result["flops"] == 2 * 64**3
+    conditions = result["conditions"]
+    assert (
+        conditions["threads"] == "1 (BLAS), 1 (elementwise ufuncs)" and conditions["mode"] == "NumPy (eager)"
     )
-    assert result.status == "ok" and result.stats is not None and len(result.samples) == result.stats.rounds
-    assert result.flops == 2 * 64**3 and result.metrics["gflops"] > 0 and result.threads == 1
+    assert conditions["library"]
 
 
 # --- GPU code paths, exercised with mocks (no GPU here) -------------------------------------------

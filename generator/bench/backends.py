@@ -5,11 +5,14 @@ and say how to wait for queued device work. Only the worker process (one framewo
 from __future__ import annotations
 
 import importlib.metadata
+import platform
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
+from generator.bench import conditions as labels
 
 
 class FrameworkUnavailable(Exception):
@@ -41,6 +44,18 @@ class Backend:
         if self.name == "torch":
             return np.asarray(value.detach().cpu().numpy())
         return np.asarray(value.numpy())
+
+    def conditions(self) -> dict[str, str]:
+        """The math library this framework really calls and its thread pools, as set (short labels)."""
+        if self.name == "numpy":
+            from threadpoolctl import threadpool_info
+
+            found = labels.numpy_conditions(threadpool_info(), labels.numpy_build_blas())
+        elif self.name == "torch":
+            found = labels.torch_conditions(self.module, self.device)
+        else:
+            found = labels.tf_conditions(self.module, self.device)
+        return labels.clean(found)
 
     @property
     def tf_device(self) -> str:
@@ -98,25 +113,41 @@ def load_torch(device: str, threads: int) -> Backend:
     return Backend("torch", resolved, threads, str(torch.__version__), torch, sync)
 
 
+def tf_gpu_kind(tf: Any, gpu: Any) -> str:
+    """'mps' for Apple's Metal PluggableDevice (tensorflow-metal), else 'cuda'."""
+    if platform.system() == "Darwin":
+        return "mps"  # TF has no CUDA on macOS: a GPU there is Metal
+    try:
+        details = tf.config.experimental.get_device_details(gpu)
+    except (AttributeError, ValueError, RuntimeError):
+        details = {}
+    return "mps" if "METAL" in str(details.get("device_name", "")).upper() else "cuda"
+
+
 def tf_device(tf: Any, requested: str) -> str:
     gpus = tf.config.list_physical_devices("GPU")
+    if not gpus:
+        if requested in ("cuda", "mps"):
+            raise FrameworkUnavailable(f"tensorflow sees no GPU for --device {requested}")
+        return "cpu"
+    kind = tf_gpu_kind(tf, gpus[0])
     if requested == "auto":
-        return "cuda" if gpus else "cpu"
-    if requested in ("cuda", "mps") and not gpus:
-        raise FrameworkUnavailable(f"tensorflow sees no GPU for --device {requested}")
-    # TF reports Apple's Metal device (tensorflow-metal) as a GPU too; record what was asked for.
+        return kind
+    if requested in ("cuda", "mps") and requested != kind:
+        raise FrameworkUnavailable(f"tensorflow's GPU is a {kind} device, not {requested}")
     return requested
 
 
 def tf_sync(tf: Any) -> Callable[[], None]:
+    """Waits for every queued GPU op. Older TF has no such call: reading a fresh constant back does
+    not wait for the device (constants live on the host), so GPU timing there would be wrong."""
     sync_devices = getattr(getattr(tf.test, "experimental", None), "sync_devices", None)
-    if sync_devices is not None:
-        return sync_devices  # type: ignore[no-any-return]
-
-    def read_back() -> None:  # older TF: a value read back waits for the queue before it
-        tf.constant(0.0).numpy()
-
-    return read_back
+    if sync_devices is None:
+        raise FrameworkUnavailable(
+            f"tensorflow {tf.__version__} has no tf.test.experimental.sync_devices (TF 2.14+), "
+            "so GPU timings could not wait for the device; use TF >= 2.14 or --device cpu"
+        )
+    return sync_devices  # type: ignore[no-any-return]
 
 
 def load_tensorflow(device: str, threads: int) -> Backend:

@@ -19,7 +19,7 @@ from generator.bench.ops.framework_nets import (
     torch_model,
     torch_params,
 )
-from generator.bench.ops.prepared import TOLERANCES, Prepared, Unsupported, check_close
+from generator.bench.ops.prepared import TOLERANCES, Prepared, Unsupported, check_close, mode
 
 
 def _grad_fn(backend: Backend, p: nets.Params, x: np.ndarray, y: np.ndarray) -> Any:
@@ -79,4 +79,10 @@ def prepare(item: WorkItem, backend: Backend) -> Prepared:
     err = check_close(np.array(loss), np.array(ref_loss), tol, "loss")
     for name, ref in ref_grads.items():
         err = max(err, check_close(grads[name], ref, tol, f"gradient of {name}"))
-    return Prepared(call=call, flops=flops(item.case, params), items=batch, metrics={"max_abs_err": err})
+    return Prepared(
+        call=call,
+        flops=flops(item.case, params),
+        items=batch,
+        metrics={"max_abs_err": err},
+        conditions=mode(backend.name),
+    )

@@ -13,7 +13,7 @@ import numpy as np
 from generator.bench.backends import Backend
 from generator.bench.cases import WorkItem
 from generator.bench.flops import flops
-from generator.bench.ops.prepared import TOLERANCES, Prepared, check_close, rng
+from generator.bench.ops.prepared import SINGLE_THREAD, TOLERANCES, Prepared, check_close, mode, rng
 from generator.bench.timer import QUICK_BUDGET_S, measure
 
 BINARY = ("matmul", "add", "subtract", "multiply")
@@ -144,4 +144,12 @@ def prepare(item: WorkItem, backend: Backend) -> Prepared:
     metrics = {"max_abs_err": err}
     if backend.device != "cpu" and item.case == "matmul":
         metrics.update(_transfers(backend, arrays_fw, result))
-    return Prepared(call=lambda: op(*tensors), flops=flops(item.case, dict(item.params)), metrics=metrics)
+    conditions = mode(backend.name)
+    if backend.name == "numpy" and item.case not in ("matmul", "conv2d"):
+        conditions["threads"] = SINGLE_THREAD  # only the BLAS products use NumPy's thread pool
+    return Prepared(
+        call=lambda: op(*tensors),
+        flops=flops(item.case, dict(item.params)),
+        metrics=metrics,
+        conditions=conditions,
+    )

@@ -28,6 +28,7 @@ from generator.bench.ops.prepared import (
     Prepared,
     Unsupported,
     check_close,
+    mode,
     time_limit,
 )
 
@@ -129,4 +130,10 @@ def prepare(item: WorkItem, backend: Backend) -> Prepared:
         err = max(
             err, check_close(got[name], ref, TRAINING_TOLERANCE, f"{name} after {CHECK_STEPS} SGD steps")
         )
-    return Prepared(call=step, flops=flops(item.case, params), items=batch, metrics={"max_abs_err": err})
+    return Prepared(
+        call=step,
+        flops=flops(item.case, params),
+        items=batch,
+        metrics={"max_abs_err": err},
+        conditions=mode(backend.name, compiled),
+    )
