@@ -17,7 +17,7 @@ from typing import NoReturn
 
 from generator import __version__
 from generator.bench import timer
-from generator.errors import UserError
+from generator.errors import UserError, needs
 
 FRAMEWORKS = ("numpy", "tensorflow", "torch")
 ZOOS = ("keras", "pytorch")
@@ -71,7 +71,8 @@ def _command_line(argv: Sequence[str]) -> str:
 
 
 def cmd_env(args: argparse.Namespace) -> int:
-    from generator.machine import describe, fingerprint
+    with needs("env"):
+        from generator.machine import describe, fingerprint
 
     machine = fingerprint()
     if args.json:
@@ -119,7 +120,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from generator.site.render import build_site
+    with needs("site"):
+        from generator.site.render import build_site
 
     built = build_site(args.runs, args.out)
     print(f"wrote {len(built.pages)} page(s) from {built.runs} run(s) into {args.out}")
@@ -127,8 +129,9 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_bench_ops(args: argparse.Namespace) -> int:
-    from generator.bench.options import OpsOptions
-    from generator.bench.runner import run_ops
+    with needs("bench"):
+        from generator.bench.options import OpsOptions
+        from generator.bench.runner import run_ops
 
     options = OpsOptions(
         frameworks=args.framework,
@@ -145,8 +148,40 @@ def cmd_bench_ops(args: argparse.Namespace) -> int:
     return 0
 
 
+MODEL_VARIANT_CASES = {
+    "channels-last": "zoo_infer_layouts",
+    "graph": "zoo_infer_layouts",
+    "compiled": "zoo_infer_compiled",
+}
+MODELS_PROCESSES = 2  # model calls take seconds: two processes keep the 34-model suite under 30 min
+
+
+def cmd_bench_models(args: argparse.Namespace) -> int:
+    with needs("bench"):
+        from generator.bench.options import OpsOptions
+        from generator.bench.runner import run_ops
+
+    chosen = args.all_models or args.variants
+    cases = ["zoo_infer", *(["zoo_infer_more"] if args.all_models else [])]
+    cases += sorted({MODEL_VARIANT_CASES[v] for v in args.variants or ()})
+    options = OpsOptions(
+        frameworks=args.framework,
+        device=args.device,
+        quick=args.quick,
+        cases=tuple(cases) if chosen or not args.resume else None,
+        threads=args.threads,
+        out=args.out,
+        resume=args.resume,
+        command=args.command_line,
+        processes=args.processes or (None if args.resume else MODELS_PROCESSES),
+    )
+    print(run_ops(options))
+    return 0
+
+
 def cmd_bench_accuracy(args: argparse.Namespace) -> int:
-    from generator.accuracy.evaluate import AccuracyOptions, run_accuracy
+    with needs("bench"):
+        from generator.accuracy.evaluate import AccuracyOptions, run_accuracy
 
     options = AccuracyOptions(
         data=args.data,
@@ -160,13 +195,15 @@ def cmd_bench_accuracy(args: argparse.Namespace) -> int:
         workers=args.workers,
         out=args.out,
         command=args.command_line,
+        resume=args.resume,
     )
     print(run_accuracy(options))
     return 0
 
 
 def cmd_ingest_top5(args: argparse.Namespace) -> int:
-    from generator.ingest.top5 import ingest_top5
+    with needs("bench"):
+        from generator.ingest.top5 import ingest_top5
 
     print(ingest_top5(args.dir, out=args.out, command=args.command_line))
     return 0
@@ -294,7 +331,7 @@ def build_parser() -> Parser:
     p.add_argument(
         "--framework",
         type=csv_choice(ZOOS, allow_all=True),
-        default=ZOOS,
+        default=None,
         help="keras, pytorch or all (default: all)",
     )
     p.add_argument(
@@ -306,21 +343,68 @@ def build_parser() -> Parser:
     p.add_argument(
         "--protocol",
         choices=("original", "standard"),
-        default="standard",
-        help="original: the 34-model study's preprocessing; standard: each zoo's documented one",
+        default=None,
+        help="original: the 34-model study's preprocessing; standard (default): each zoo's documented one",
     )
-    p.add_argument("--batch-size", type=positive_int, default=32)
-    p.add_argument("--device", choices=DEVICES, default="auto")
+    p.add_argument("--batch-size", type=positive_int, default=None, help="default: 32")
+    p.add_argument("--device", choices=DEVICES, default=None, help="default: auto")
     p.add_argument(
         "--weights",
         choices=("imagenet", "none"),
-        default="imagenet",
-        help="none: random weights, for testing the pipeline without downloads",
+        default=None,
+        help="imagenet (default) or none: random weights, for testing the pipeline without downloads",
     )
     p.add_argument("--limit", type=positive_int, default=None, metavar="N", help="first N images per class")
     p.add_argument("--workers", type=int, default=None, help="data-loading workers (default: CPU count)")
     p.add_argument("--out", type=Path, default=None, help="folder for the run file (default: runs/<os-tag>/)")
+    p.add_argument(
+        "--resume",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="continue an interrupted run file with its recorded options, skipping finished models",
+    )
     p.set_defaults(handler=cmd_bench_accuracy)
+
+    p = bench.add_parser(
+        "models",
+        help="inference speed of the Keras and torchvision model zoos (random weights)",
+        description="Throughput and latency of every study model (34: 13 Keras, 21 torchvision) at batch 1 "
+        "and 32, each at its own input size, with random weights (speed does not depend on them). The ops "
+        "runner measures them: several worker processes per case, checkpointed, resumable.",
+    )
+    p.add_argument(
+        "--framework",
+        type=csv_choice(("tensorflow", "torch"), allow_all=True),
+        default=None,
+        help="tensorflow (Keras applications), torch (torchvision) or all (default: all)",
+    )
+    p.add_argument("--device", choices=DEVICES, default=None, help="default: auto (a GPU when one is seen)")
+    p.add_argument("--quick", action="store_true", default=None, help="3 models per zoo at batch 1")
+    p.add_argument(
+        "--all-models",
+        action="store_true",
+        help="every classifier the installed Keras and torchvision provide",
+    )
+    p.add_argument(
+        "--variants",
+        type=csv_choice(tuple(MODEL_VARIANT_CASES)),
+        default=None,
+        help="also measure these variants: channels-last (torch), graph (Keras), compiled "
+        "(torch.compile / XLA)",
+    )
+    p.add_argument("--threads", type=positive_int, default=None, help="intra-op threads (default: all cores)")
+    p.add_argument(
+        "--processes",
+        type=positive_int,
+        default=None,
+        help=f"worker processes per case (default: {MODELS_PROCESSES})",
+    )
+    p.add_argument("--out", type=Path, default=None, help="folder for the run file (default: runs/<os-tag>/)")
+    p.add_argument(
+        "--resume", type=Path, default=None, metavar="FILE", help="continue an interrupted run file"
+    )
+    p.set_defaults(handler=cmd_bench_models)
 
     ingest = sub.add_parser("ingest", help="import results from outside").add_subparsers(
         dest="source", metavar="SOURCE", parser_class=Parser, required=True

@@ -3,16 +3,21 @@ real JPEGs with random-weight (`--weights none`) models of both frameworks."""
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
+from generator.accuracy.evaluate import AccuracyOptions, run_accuracy
 from generator.accuracy.synthetic_imagenet import build_val_folder, synset_ids
+from generator.errors import UserError
 from generator.schema.load import load_run
 
 pytestmark = pytest.mark.slow
@@ -73,12 +78,47 @@ def test_batch_size_1_gives_identical_top5(val: Path, batched_run: Path, tmp_pat
         assert np.array_equal(np.load(one / name), np.load(many / name)), name
 
 
+def test_resume_scores_only_the_missing_model_and_keeps_the_rest(
+    val: Path, batched_run: Path, tmp_path: Path
+) -> None:
+    # A run killed after its first model: the file holds that model only (as streamed).
+    out = tmp_path / "out"
+    out.mkdir()
+    killed = out / batched_run.name
+    shutil.copytree(batched_run.with_suffix(".top5"), killed.with_suffix(".top5"))
+    raw = json.loads(batched_run.read_text())
+    kept = [r for r in raw["results"] if r["model"] == "mobilenet"]
+    killed.write_text(json.dumps({**raw, "results": kept}))
+    for path in killed.with_suffix(".top5").glob("resnet18_*"):
+        path.unlink()
+    # Through the API: nothing given means "as the resumed run recorded" (see AccuracyOptions).
+    assert run_accuracy(_resume(val, killed)) == killed
+    run = load_run(killed)
+    assert [r.model for r in run.results] == ["mobilenet", "resnet18"]
+    assert run.results[0].model_dump() == load_run(batched_run).results[0].model_dump()  # untouched
+    assert run.results[1].top1 == load_run(batched_run).results[1].top1  # type: ignore[union-attr]
+    assert (killed.with_suffix(".top5") / "resnet18_pytorch_imagenet_top5preds.npy").is_file()
+
+
+def test_resume_refuses_other_options(val: Path, batched_run: Path) -> None:
+    with pytest.raises(UserError, match=r"--batch-size differs from the run being resumed .* 32"):
+        run_accuracy(replace(_resume(val, batched_run), batch_size=4))
+
+
+def _resume(val: Path, run: Path) -> AccuracyOptions:
+    return AccuracyOptions(
+        data=val, frameworks=None, protocol=None, batch_size=None, device=None, weights=None, resume=run
+    )
+
+
 def _one_error(proc: subprocess.CompletedProcess[str], *fragments: str) -> None:
+    """One `error:` line, the last one (progress and the workers' own stderr may come before it)."""
     lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    errors = [ln for ln in lines if ln.startswith("error: ")]
     assert proc.returncode == 1, proc.stderr[-2000:]
-    assert len(lines) == 1 and lines[0].startswith("error: "), proc.stderr[-2000:]
+    assert len(errors) == 1 and lines[-1] == errors[0], proc.stderr[-2000:]
     for fragment in fragments:
-        assert fragment in lines[0]
+        assert fragment in errors[0]
 
 
 def _nothing_written(out: Path) -> None:

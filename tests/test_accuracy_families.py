@@ -16,8 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.accuracy.evaluate import architecture
-from generator.accuracy.keras_zoo import KERAS_MODELS
+from generator.accuracy.keras_zoo import KERAS_MODELS, architecture
 from generator.accuracy.synthetic_imagenet import build_val_folder
 from generator.accuracy.torch_zoo import STUDY_MODELS, TORCH_MODELS, weights_enum
 from generator.schema.load import load_run

@@ -14,9 +14,9 @@ import pytest
 from PIL import Image
 
 from generator.accuracy.imagenet import load_rgb, scan_val_folder
-from generator.accuracy.protocols import IMAGENET_MEAN, IMAGENET_STD, KerasStandard, torch_transform
+from generator.accuracy.protocols import IMAGENET_MEAN, IMAGENET_STD, KerasStandard
 from generator.accuracy.synthetic_imagenet import build_val_folder
-from generator.accuracy.torch_zoo import TORCH_MODELS, TorchRunner, weights_enum
+from generator.accuracy.torch_zoo import TORCH_MODELS, TorchRunner, torch_transform, weights_enum
 
 
 @pytest.fixture(scope="module")

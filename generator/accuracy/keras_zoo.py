@@ -88,6 +88,14 @@ KERAS_MODELS: dict[str, KerasModel] = {
 }
 
 
+def architecture(framework: str, model: str) -> str:
+    """A name shared by the same architecture in both zoos (the torchvision name), for side-by-side
+    views; a Keras model without a torchvision twin keeps its own name."""
+    if framework == "keras" and model in KERAS_MODELS:
+        return KERAS_MODELS[model].architecture or model
+    return model
+
+
 def keras_cache_dir() -> Path:
     """Where keras.utils.get_file keeps downloaded weights."""
     return Path(os.environ.get("KERAS_HOME", str(Path.home() / ".keras"))).expanduser() / "models"

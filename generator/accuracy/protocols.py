@@ -11,13 +11,14 @@
            of the Keras/TF reference training scripts.
   PyTorch: the weights enum's own `weights.transforms()`.
 Keras arrays are HWC float32 in 0..255; PyTorch arrays are CHW float32, already normalised.
+The PyTorch transforms live with the torch zoo (torch_zoo.torch_transform), which knows the weights.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 from PIL import Image
@@ -72,35 +73,3 @@ class KerasStandard:
 
 def keras_transform(protocol: Protocol, size: int) -> Transform:
     return KerasOriginal(size) if protocol == "original" else KerasStandard(size)
-
-
-@dataclass(frozen=True)
-class TorchPipeline:
-    """A torchvision transform whose tensor output is returned as a float32 array.
-
-    A class, not a closure, so DataLoader workers can receive it under the spawn start method."""
-
-    pipeline: Callable[[Image.Image], Any]
-
-    def __call__(self, image: Image.Image) -> np.ndarray:
-        return np.asarray(self.pipeline(image).numpy(), dtype=np.float32)
-
-
-def torch_transform(protocol: Protocol, *, crop: int, weights_name: str) -> tuple[Transform, int]:
-    """The torchvision transform and the side of the tensor it makes."""
-    from torchvision import transforms
-
-    from generator.accuracy.torch_zoo import weights_enum
-
-    if protocol == "original":
-        pipeline = transforms.Compose(
-            [
-                transforms.Resize(ORIGINAL_TORCH_RESIZE),
-                transforms.CenterCrop(crop),
-                transforms.ToTensor(),
-                transforms.Normalize(IMAGENET_MEAN, IMAGENET_STD),
-            ]
-        )
-        return TorchPipeline(pipeline), crop
-    preset = weights_enum(weights_name).transforms()
-    return TorchPipeline(preset), int(preset.crop_size[0])

@@ -31,7 +31,7 @@ MODELS: dict[Zoo, str] = {"keras": "mobilenet", "pytorch": "mobilenet_v2"}
 BATCH = 32
 
 
-def _job(framework: Zoo, paths: list[str], out_dir: Path, work: Path, *, batched: bool, device: str) -> Job:
+def _job(framework: Zoo, paths: list[str], out_dir: Path, *, batched: bool, device: str) -> Job:
     tag = "batched" if batched else "batch1"
     return Job(
         framework=framework,
@@ -44,7 +44,6 @@ def _job(framework: Zoo, paths: list[str], out_dir: Path, work: Path, *, batched
         seed=SEED,
         paths=paths,
         out_dir=str(out_dir / tag),
-        results_path=str(work / f"{framework}-{tag}.json"),
         # Keras batch 1 is the study's loop (model.predict per image); PyTorch batch 1 the plain loop.
         mode="study" if framework == "keras" and not batched else "batched",
     )
@@ -83,9 +82,10 @@ def measure(
         for framework in frameworks:
             timings: dict[str, ModelTiming] = {}
             for batched in (False, True):
-                job = _job(framework, paths, work / "top5", work, batched=batched, device=device)
-                timings["batched" if batched else "batch1"] = run_worker(job, work)[0]
-                t = timings["batched" if batched else "batch1"]
+                job = _job(framework, paths, work / "top5", batched=batched, device=device)
+                got: list[ModelTiming] = []
+                run_worker(job, work, on_start=lambda _model: None, on_result=got.append)
+                t = timings["batched" if batched else "batch1"] = got[0]
                 top1, top5, _files = score_model(Path(job.out_dir), framework, t, labels)
                 results.append(accuracy_result(t, framework, "original", job.batch_size, top1, top5))
             ratio = timings["batched"].throughput_img_s / timings["batch1"].throughput_img_s

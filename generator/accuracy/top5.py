@@ -9,6 +9,8 @@ the files we write are sorted best-first, which reads the same way.
 from __future__ import annotations
 
 import hashlib
+import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -60,12 +62,27 @@ def load_npy(path: Path) -> np.ndarray:
     return array
 
 
+@dataclass(frozen=True)
+class PerImage:
+    """Per-image outcome of a checked pair: the top-1 class and whether top-1 / top-5 hold the label."""
+
+    top1_class: np.ndarray  # int64 (N,)
+    top1_right: np.ndarray  # bool (N,)
+    top5_right: np.ndarray  # bool (N,)
+
+    @property
+    def percents(self) -> tuple[float, float]:
+        return 100.0 * float(self.top1_right.mean()), 100.0 * float(self.top5_right.mean())
+
+
+def per_image(preds: np.ndarray, probs: np.ndarray, labels: np.ndarray) -> PerImage:
+    top1_class = preds[np.arange(len(preds)), np.argmax(probs, axis=1)]
+    return PerImage(top1_class, top1_class == labels, (preds == labels[:, None]).any(axis=1))
+
+
 def score(preds: np.ndarray, probs: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
     """(top-1 %, top-5 %) of a checked pair against integer labels, vectorised."""
-    rows = np.arange(len(preds))
-    top1 = preds[rows, np.argmax(probs, axis=1)] == labels
-    top5 = (preds == labels[:, None]).any(axis=1)
-    return 100.0 * float(top1.mean()), 100.0 * float(top5.mean())
+    return per_image(preds, probs, labels).percents
 
 
 def sha256_file(path: Path) -> str:
@@ -80,5 +97,9 @@ def write_top5(folder: Path, model: str, framework: str, preds: np.ndarray, prob
     preds_name, probs_name = file_names(model, framework)
     check_top5(preds, probs, preds_name=preds_name, probs_name=probs_name)
     folder.mkdir(parents=True, exist_ok=True)
-    np.save(folder / preds_name, preds)
-    np.save(folder / probs_name, probs)
+    for name, array in ((preds_name, preds), (probs_name, probs)):
+        # Write aside, then rename: a killed run never leaves half a file under the final name.
+        partial = folder / f".{name}.partial"
+        with partial.open("wb") as f:
+            np.save(f, array)
+        os.replace(partial, folder / name)

@@ -9,16 +9,23 @@ Only the worker subprocess imports torch and torchvision.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
+from PIL import Image
 
 from generator.accuracy.imagenet import load_rgb
 from generator.accuracy.loader import Batch
-from generator.accuracy.protocols import Protocol, Transform, torch_transform
+from generator.accuracy.protocols import (
+    IMAGENET_MEAN,
+    IMAGENET_STD,
+    ORIGINAL_TORCH_RESIZE,
+    Protocol,
+    Transform,
+)
 from generator.errors import UserError
 
 # The study's 21 PyTorch models (PyTorch 1.0, torchvision 0.2).
@@ -138,6 +145,36 @@ def torch_cache_dir() -> Path:
     import torch
 
     return Path(torch.hub.get_dir()) / "checkpoints"
+
+
+@dataclass(frozen=True)
+class TorchPipeline:
+    """A torchvision transform whose tensor output is returned as a float32 array.
+
+    A class, not a closure, so DataLoader workers can receive it under the spawn start method."""
+
+    pipeline: Callable[[Image.Image], Any]
+
+    def __call__(self, image: Image.Image) -> np.ndarray:
+        return np.asarray(self.pipeline(image).numpy(), dtype=np.float32)
+
+
+def torch_transform(protocol: Protocol, *, crop: int, weights_name: str) -> tuple[Transform, int]:
+    """The torchvision transform and the side of the tensor it makes."""
+    from torchvision import transforms
+
+    if protocol == "original":
+        pipeline = transforms.Compose(
+            [
+                transforms.Resize(ORIGINAL_TORCH_RESIZE),
+                transforms.CenterCrop(crop),
+                transforms.ToTensor(),
+                transforms.Normalize(IMAGENET_MEAN, IMAGENET_STD),
+            ]
+        )
+        return TorchPipeline(pipeline), crop
+    preset = weights_enum(weights_name).transforms()
+    return TorchPipeline(preset), int(preset.crop_size[0])
 
 
 @dataclass(frozen=True)

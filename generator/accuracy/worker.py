@@ -2,8 +2,11 @@
 
 Keras and PyTorch never share a process (TensorFlow imported before torchvision segfaults, and each
 framework's thread pools and allocator are measured alone). The job file says which models to run on
-which images; the worker writes each model's top-5 files into the job's folder and a JSON list of
-timings into `results_path`. A problem the user caused exits with code 3 and one `error:` line.
+which images. Protocol (JSON lines on stdout, as generator/bench/worker.py): `{"type": "start",
+"model": M}` before a model, and after it, once its top-5 files are in the job's folder, `{"type":
+"result", "timing": {...ModelTiming}}`; a problem the user caused is `{"type": "error", "lines":
+[...]}` and exit code 3. Everything else the process prints (framework logs) goes to stderr, which
+the parent passes through as it comes.
 """
 
 from __future__ import annotations
@@ -14,10 +17,10 @@ import socket
 import statistics
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import IO, Any, Literal, Protocol
 
 import numpy as np
 from PIL import Image
@@ -58,7 +61,6 @@ class Job:
     seed: int
     paths: list[str]
     out_dir: str  # top-5 files go here
-    results_path: str
     mode: Literal["batched", "study"] = "batched"  # study: Keras model.predict one image at a time
 
 
@@ -137,24 +139,42 @@ def evaluate_model(job: Job, name: str) -> ModelTiming:
     )
 
 
-def run_job(job: Job) -> list[ModelTiming]:
+Emit = Callable[[dict[str, Any]], None]
+
+
+def run_job(job: Job, emit: Emit) -> list[ModelTiming]:
     socket.setdefaulttimeout(DOWNLOAD_TIMEOUT_S)
-    timings = [evaluate_model(job, name) for name in job.models]
-    Path(job.results_path).write_text(json.dumps([asdict(t) for t in timings]), encoding="utf-8")
+    timings = []
+    for name in job.models:
+        emit({"type": "start", "model": name})
+        timing = evaluate_model(job, name)
+        emit({"type": "result", "timing": asdict(timing)})
+        timings.append(timing)
     return timings
+
+
+def serve(raw: dict[str, Any], protocol: IO[str]) -> int:
+    def emit(message: dict[str, Any]) -> None:
+        protocol.write(json.dumps(message, allow_nan=False) + "\n")
+        protocol.flush()
+
+    try:
+        run_job(Job(**raw), emit)
+    except UserError as e:
+        emit({"type": "error", "lines": e.lines})
+        return USER_ERROR_EXIT
+    return 0
 
 
 def main(argv: list[str]) -> int:
     raw: dict[str, Any] = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
     if raw["framework"] == "keras":
         os.environ["KERAS_BACKEND"] = "tensorflow"  # Keras applications are TensorFlow models here
-    try:
-        run_job(Job(**raw))
-    except UserError as e:
-        for line in e.lines:
-            print(f"error: {line}", file=sys.stderr)
-        return USER_ERROR_EXIT
-    return 0
+    # Keep the real stdout for the protocol; send every other print (Python or C) to stderr.
+    protocol = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    return serve(raw, protocol)
 
 
 if __name__ == "__main__":

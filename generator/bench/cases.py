@@ -10,6 +10,9 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from generator.bench.zoo_cases import FAMILY as MODELS_FAMILY
+from generator.bench.zoo_cases import model_cases
+
 ParamValue = int | float | bool | str
 Params = tuple[tuple[str, ParamValue], ...]
 
@@ -19,6 +22,7 @@ class Variant:
     dtype: str
     variant: str
     params: Params
+    frameworks: tuple[str, ...] = ()  # the frameworks that run it; empty: every framework of the case
 
 
 @dataclass(frozen=True)
@@ -86,7 +90,7 @@ def result_key(
 
 
 def _v(dtype: str, variant: str = "default", **params: ParamValue) -> Variant:
-    return Variant(dtype, variant, tuple(sorted(params.items())))
+    return Variant(dtype, variant, tuple(sorted(params.items())), VARIANT_FRAMEWORKS.get(variant, ()))
 
 
 def _sweep(
@@ -98,7 +102,24 @@ def _sweep(
 F32 = ("float32",)
 MLP = {"d_in": 256, "hidden": 512, "classes": 10}
 CNN = {"channels": 16, "classes": 10}
-INFER_VARIANTS = ("fp32", "int8-dynamic", "pruned-50")
+# Inference variants. fp32: the framework's own runtime (TF: tf.function graph; torch: eager under
+# inference_mode). tflite-fp32: the same float model in the TFLite interpreter, the runtime TF's
+# int8 runs in. int8-static: int8 weights and activations calibrated on sample inputs (TF: TFLite
+# full-integer conversion; torch: FX static quantization, x86 backend), float32 in and out, so its
+# dtype stays float32 (peak.peak_dtype holds it against the int8 peak). pruned-50: half of each
+# weight tensor zeroed, dense kernels (no speed-up due).
+INFER_VARIANTS = ("fp32", "tflite-fp32", "int8-static", "pruned-50")
+VARIANT_FRAMEWORKS = {"tflite-fp32": ("tensorflow",)}
+# The fp32 run in the same runtime as a variant: its speed-up is baseline time / variant time.
+VARIANT_BASELINES = {
+    ("tensorflow", "int8-static"): "tflite-fp32",
+    ("torch", "int8-static"): "fp32",
+    ("tensorflow", "pruned-50"): "fp32",
+    ("torch", "pruned-50"): "fp32",
+    ("numpy", "pruned-50"): "fp32",
+}
+# Variants that change the arithmetic (or only zero weights): never pooled into framework geo-means.
+NOT_IN_GEOMEANS = frozenset({"int8-static", "pruned-50", "tflite-fp32"})
 TRAIN_VARIANTS = ("eager", "compiled")
 ELEMENTWISE_DOC = "on one vector of n float32 values drawn from one seeded NumPy array"
 
@@ -173,22 +194,22 @@ CASES: tuple[Case, ...] = (
     Case(
         "mlp_infer",
         "inference",
-        "MLP forward pass: fp32, int8 dynamic quantization, 50 % magnitude pruning",
+        "MLP forward pass: fp32, fp32 in TFLite, int8 static quantization, 50 % magnitude pruning",
         quick=_sweep(F32, INFER_VARIANTS, "batch", [1, 32], **MLP),
         full=_sweep(F32, INFER_VARIANTS, "batch", [1, 8, 32, 64], **MLP),
     ),
     Case(
         "cnn_infer",
         "inference",
-        "small-CNN forward pass: fp32, int8 dynamic quantization, 50 % pruning",
+        "small-CNN forward pass: fp32, fp32 in TFLite, int8 static quantization, 50 % pruning",
         quick=_sweep(F32, INFER_VARIANTS, "batch", [1, 32], **CNN),
         full=_sweep(F32, INFER_VARIANTS, "batch", [1, 8, 32, 64], **CNN),
     ),
     Case(
         "mobilenet_v2_infer",
         "inference",
-        "MobileNetV2 (torchvision / keras.applications, weights=None, "
-        "224×224): speed only, random weights differ between frameworks",
+        "MobileNetV2 (torchvision / keras.applications, weights=None, 224×224, logits out): speed "
+        "only, random weights differ between frameworks",
         quick=_sweep(F32, ("fp32",), "batch", [1, 8]),
         full=_sweep(F32, INFER_VARIANTS, "batch", [1, 8, 32, 64]),
         frameworks=("numpy", "tensorflow", "torch"),
@@ -211,7 +232,9 @@ CASES: tuple[Case, ...] = (
         test_only=True,
     ),
 )
-FAMILIES = ("tensor", "gradients", "training", "inference")
+# The model-zoo speed suite (zoo_cases.py): `--cases models` selects it, the default selection does not.
+CASES += model_cases(Case, Variant)
+FAMILIES = ("tensor", "gradients", "training", "inference", MODELS_FAMILY)
 
 
 def test_faults_enabled() -> bool:
@@ -226,7 +249,7 @@ def select_cases(names: Iterable[str] | None) -> tuple[Case, ...]:
     """The cases named (case names or family names); ValueError lists the valid names."""
     cases = public_cases()
     if names is None:
-        return tuple(c for c in cases if not c.test_only)
+        return tuple(c for c in cases if not c.test_only and c.family != MODELS_FAMILY)
     wanted = list(names)
     valid = {c.name for c in cases} | set(FAMILIES)
     bad = [n for n in wanted if n not in valid]
@@ -238,11 +261,18 @@ def select_cases(names: Iterable[str] | None) -> tuple[Case, ...]:
     return tuple(c for c in cases if c.name in wanted or c.family in wanted)
 
 
+def baseline_variant(framework: str, variant: str) -> str | None:
+    """The variant whose time a variant's speed-up divides (same framework and runtime), if any."""
+    return VARIANT_BASELINES.get((framework, variant))
+
+
 def plan(cases: Iterable[Case], framework: str, device: str, quick: bool) -> list[WorkItem]:
     items = []
     for case in cases:
         if framework not in case.frameworks:
             continue
         for v in case.quick if quick else case.full:
+            if v.frameworks and framework not in v.frameworks:
+                continue
             items.append(WorkItem(case.family, case.name, framework, device, v.dtype, v.variant, v.params))
     return items

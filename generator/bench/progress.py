@@ -9,8 +9,9 @@ from typing import Any
 
 
 class Progress:
-    def __init__(self, total: int, enabled: bool | None = None) -> None:
+    def __init__(self, total: int, enabled: bool | None = None, label: str = "bench ops") -> None:
         self.total = total
+        self.label = label
         self.enabled = sys.stderr.isatty() if enabled is None else enabled
         self._bar: Any = None
         self._task: Any = None
@@ -54,7 +55,7 @@ class Progress:
         if self._bar is not None:
             self._bar.update(self._task, description=f"{name}: starting")
         else:
-            print(f"bench ops: {name}: {count} case(s)", file=sys.stderr, flush=True)
+            print(f"{self.label}: {name}: {count} case(s)", file=sys.stderr, flush=True)
 
     def current(self, text: str) -> None:
         if self._bar is not None:

@@ -21,7 +21,7 @@ from generator.bench import disturbance
 from generator.bench.backends import LOADERS, Backend, FrameworkUnavailable
 from generator.bench.cases import WorkItem
 from generator.bench.ops.prepared import Mismatch, Unsupported
-from generator.bench.timer import measure
+from generator.bench.timer import MIN_ROUNDS, measure
 
 ERROR_CHARS = 1500
 
@@ -48,7 +48,13 @@ def run_item(item: WorkItem, backend: Backend, budget_s: float, warmup_s: float)
     try:
         prepared = prepare(item, backend)
         before = disturbance.snapshot()
-        measured = measure(prepared.call, sync=backend.sync, budget_s=budget_s, warmup_s=warmup_s)
+        measured = measure(
+            prepared.call,
+            sync=backend.sync,
+            budget_s=budget_s,
+            warmup_s=warmup_s,
+            min_rounds=prepared.min_rounds or MIN_ROUNDS,
+        )
         seen, warnings = disturbance.measure_between(before, disturbance.snapshot())
     except Unsupported as e:
         return {**result, "status": "unsupported", "error": str(e)[:ERROR_CHARS] or "unsupported"}

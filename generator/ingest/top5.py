@@ -9,11 +9,22 @@ A SOURCE.md in DIR, when present, gives the upstream commit for the run's proven
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from generator.accuracy.top5 import PREDS_SUFFIX, check_top5, file_names, load_npy, score, sha256_file
+from generator.accuracy import significance
+from generator.accuracy.keras_zoo import architecture
+from generator.accuracy.top5 import (
+    PREDS_SUFFIX,
+    PerImage,
+    check_top5,
+    file_names,
+    load_npy,
+    per_image,
+    sha256_file,
+)
 from generator.errors import UserError
 from generator.runmeta import new_header
 from generator.schema.load import write_run
@@ -66,7 +77,13 @@ def source_commit(root: Path) -> str | None:
     return match.group(1).lower() if match else None
 
 
-def import_model(model: str, framework: str, preds_path: Path, labels: np.ndarray) -> AccuracyResult:
+@dataclass(frozen=True)
+class Imported:
+    result: AccuracyResult
+    images: PerImage
+
+
+def import_model(model: str, framework: str, preds_path: Path, labels: np.ndarray) -> Imported:
     preds_name, probs_name = file_names(model, framework)
     probs_path = preds_path.with_name(probs_name)
     if not probs_path.is_file():
@@ -75,8 +92,9 @@ def import_model(model: str, framework: str, preds_path: Path, labels: np.ndarra
     check_top5(preds, probs, preds_name=str(preds_path), probs_name=str(probs_path))
     if len(preds) != IMAGES:
         raise UserError(f"{preds_path}: {len(preds)} rows, expected {IMAGES} (the ILSVRC2012 val set)")
-    top1, top5 = score(preds, probs.astype(np.float32), labels)
-    return AccuracyResult(
+    images = per_image(preds, probs.astype(np.float32), labels)
+    top1, top5 = images.percents
+    result = AccuracyResult(
         suite="accuracy",
         # Lower case, as our registries name them (the study's "mobilenetV2" is our "mobilenetv2").
         model=model.lower(),
@@ -88,14 +106,31 @@ def import_model(model: str, framework: str, preds_path: Path, labels: np.ndarra
         weights=STUDY_WEIGHTS[framework],
         files={preds_name: sha256_file(preds_path), probs_name: sha256_file(probs_path)},
     )
+    return Imported(result, images)
+
+
+def paired_notes(imported: list[Imported]) -> dict[str, str]:
+    """McNemar counts, top-1 and top-5, for every architecture both zoos have (same images, row by row)."""
+    by_key = {(i.result.framework, architecture(i.result.framework, i.result.model)): i for i in imported}
+    notes: dict[str, str] = {}
+    for (framework, arch), keras in sorted(by_key.items()):
+        torch = by_key.get(("pytorch", arch))
+        if framework != "keras" or torch is None:
+            continue
+        same = keras.images.top1_class == torch.images.top1_class
+        for k in ("top1", "top5"):
+            right = (getattr(keras.images, f"{k}_right"), getattr(torch.images, f"{k}_right"))
+            notes |= significance.paired_note(arch, k, significance.paired_counts(*right, same))
+    return notes
 
 
 def ingest_top5(dir: Path, *, out: Path, command: str) -> Path:
     """Score every model's top-5 files under `dir`; write one import run into `out`; return its path."""
     labels = np.arange(IMAGES, dtype=np.int64) // PER_CLASS
-    results: list[TimingResult | AccuracyResult] = [
+    imported = [
         import_model(model, framework, path, labels) for model, framework, path in find_top5_files(dir)
     ]
+    results: list[TimingResult | AccuracyResult] = [i.result for i in imported]
     commit = source_commit(dir)
     header = new_header(command, slug="import-benchmarking-keras-pytorch")
     run = Run(
@@ -112,6 +147,10 @@ def ingest_top5(dir: Path, *, out: Path, command: str) -> Path:
         notes={
             "top1": "preds[i, argmax(probs[i])] == i // 50; the study's columns are not sorted",
             "models": float(len(results)),
+            "paired": "paired.ARCHITECTURE.top1 and .top5: Keras vs PyTorch on the same 50,000 images "
+            "(keras_only / pytorch_only are McNemar's discordant pairs; same_top1: both predict the same "
+            "class); generator.accuracy.significance.paired_from_notes reads them",
+            **paired_notes(imported),
         },
         results=results,
     )

@@ -18,6 +18,8 @@ def prepare(item: WorkItem, backend: Backend) -> Prepared:
         from generator.bench.ops import gradients as module  # type: ignore[no-redef]
     elif item.family == "training":
         from generator.bench.ops import training as module  # type: ignore[no-redef]
+    elif item.family == "models":
+        from generator.bench.ops import zoo as module  # type: ignore[no-redef]
     else:
         from generator.bench.ops import inference as module  # type: ignore[no-redef]
     return module.prepare(item, backend)

@@ -40,6 +40,9 @@ class Prepared:
     # What ran, beyond the framework's library and threads (Backend.conditions): keys "mode",
     # "runtime", "threads" (where a case uses fewer than the pool), "quantized_layers".
     conditions: dict[str, str] = field(default_factory=dict)
+    # Fewer timed rounds per process than the timer's default, for calls that take seconds (model
+    # zoos at batch 32 on a 2-core CPU); None: the timer's MIN_ROUNDS.
+    min_rounds: int | None = None
 
     def __post_init__(self) -> None:
         self.conditions = clean(self.conditions)
