@@ -22,14 +22,18 @@ from generator.schema.models import Run, TimingResult
 from generator.stats import process_medians
 
 
-@dataclass(frozen=True)
-class Row:
+class CaseKey(NamedTuple):
     framework: str
     case: str
     variant: str
     dtype: str
     device: str
     params: str
+
+
+@dataclass(frozen=True)
+class Row:
+    key: CaseKey
     base_s: float
     new_s: float
     ratio: float
@@ -80,15 +84,6 @@ def _differences(base: list[Run], new: list[Run]) -> list[str]:
         "GPUs": (", ".join(g.name for g in a.gpus) or "none", ", ".join(g.name for g in b.gpus) or "none"),
     }
     return [f"{name}: {x} vs {y}" for name, (x, y) in fields.items() if x != y]
-
-
-class CaseKey(NamedTuple):
-    framework: str
-    case: str
-    variant: str
-    dtype: str
-    device: str
-    params: str
 
 
 def _grouped(runs: list[Run]) -> dict[CaseKey, list[TimingResult]]:
@@ -142,7 +137,7 @@ def compare_runs(
         change: Change = compare(before, after, min_effect)
         rows.append(
             Row(
-                **key._asdict(),
+                key=key,
                 base_s=before.mean,
                 new_s=after.mean,
                 ratio=change.ratio,
@@ -177,8 +172,9 @@ def _time(seconds: float) -> str:
 
 
 def _cells(r: Row) -> list[str]:
-    what = f"{r.framework} {r.case}" + (f" {r.variant}" if r.variant != "default" else "")
-    return [what, r.params, r.dtype, _time(r.base_s), _time(r.new_s), _fmt_ratio(r), r.verdict, r.note]
+    k = r.key
+    what = f"{k.framework} {k.case}" + (f" {k.variant}" if k.variant != "default" else "")
+    return [what, k.params, k.dtype, _time(r.base_s), _time(r.new_s), _fmt_ratio(r), r.verdict, r.note]
 
 
 HEADERS = ["case", "size", "dtype", "BASE", "NEW", "NEW/BASE [95 % CI]", "verdict", "note"]
@@ -204,16 +200,19 @@ def as_markdown(c: Comparison) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _figures(r: Row) -> dict[str, object]:
+    """A row's figures for JSON: NaN (no interval) becomes null."""
+    figures = {k: v for k, v in asdict(r).items() if k != "key"}
+    return {k: None if isinstance(v, float) and math.isnan(v) else v for k, v in figures.items()}
+
+
 def as_json(c: Comparison) -> str:
-    rows = [
-        {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in asdict(r).items()}
-        for r in c.rows
-    ]
+    rows = [{**r.key._asdict(), **_figures(r)} for r in c.rows]
     return json.dumps({"base": c.base, "new": c.new, "summary": _summary(c), "rows": rows}, indent=2) + "\n"
 
 
 def as_text(c: Comparison) -> str:
-    """An aligned plain-text table (rich renders the same rows on a terminal, see the CLI)."""
+    """An aligned plain-text table, readable in a terminal and in a CI log."""
     table = [HEADERS, *(_cells(r) for r in c.rows)]
     widths = [max(len(row[i]) for row in table) for i in range(len(HEADERS))]
     lines = [f"BASE: {c.base}", f"NEW:  {c.new}", ""]
