@@ -90,11 +90,13 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from generator.compare import as_json, as_markdown, as_text, compare_runs
+    from generator.compare import as_json, as_markdown, as_text, compare_runs, print_rich
 
     comparison = compare_runs([args.base], [args.new], min_effect=args.min_effect, force=args.force)
-    render = as_json if args.json else as_markdown if args.markdown else as_text
-    sys.stdout.write(render(comparison))
+    plain = args.json or args.markdown or not sys.stdout.isatty()
+    if plain or not print_rich(comparison):
+        render = as_json if args.json else as_markdown if args.markdown else as_text
+        sys.stdout.write(render(comparison))
     if args.fail_on_regression and comparison.regressions:
         print(f"error: {len(comparison.regressions)} case(s) got significantly slower", file=sys.stderr)
         return 1

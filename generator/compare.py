@@ -218,3 +218,22 @@ def as_text(c: Comparison) -> str:
     lines = [f"BASE: {c.base}", f"NEW:  {c.new}", ""]
     lines += ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in table]
     return "\n".join([*lines, "", _summary(c)]) + "\n"
+
+
+def print_rich(c: Comparison) -> bool:
+    """Print the table with rich (colours for verdicts) when it is installed; False when it is not."""
+    try:
+        from rich.console import Console
+        from rich.table import Table
+    except ImportError:
+        return False
+    table = Table(title=f"BASE: {c.base}\nNEW: {c.new}", caption=_summary(c))
+    for header in HEADERS:
+        table.add_column(header, justify="right" if header in ("BASE", "NEW") else "left")
+    colour = {"slower": "red", "faster": "green"}
+    for r in c.rows:
+        cells = _cells(r)
+        style = colour.get(r.verdict)
+        table.add_row(*cells[:-2], f"[{style}]{r.verdict}[/]" if style else r.verdict, cells[-1])
+    Console().print(table, markup=True, highlight=False)
+    return True
