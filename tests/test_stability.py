@@ -25,5 +25,5 @@ def test_disjoint_and_changed_cases_are_counted(tmp_path: Path, capsys: object) 
     assert len(agreed.changed) == 1 and abs(agreed.worst_ratio - 1.2) < 1e-9
     assert agreed.disjoint_share == 0.5
     out = tmp_path / "stability.json"
-    main(["--compare", str(write_run(a, tmp_path)), str(write_run(b, tmp_path)), "--out", str(out)])
+    main(["--compare", str(write_run(a, tmp_path)), str(write_run(b, tmp_path)), "--report", str(out)])
     assert '"disjoint_intervals": 1' in out.read_text()
