@@ -3,11 +3,13 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(if $(GPU),gpu,cpu)
+SITE_STAMP := $(VENV)/.installed-site
+LIGHTHOUSE := .cache/lighthouse
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONHASHSEED := 0
 export SOURCE_DATE_EPOCH ?= 1767225600
 
-.PHONY: setup site serve build test lint bench-ops bench-accuracy bench-site bench-stability validate clean
+.PHONY: setup site-setup site serve build test lint bench-ops bench-accuracy bench-site bench-lighthouse bench-stability validate clean
 
 setup: $(STAMP)
 
@@ -22,12 +24,22 @@ ifdef GPU
 	$(BIN)/python -m pip install -q -c constraints.txt 'tensorflow[and-cuda]'
 endif
 	rm -f $(VENV)/.installed-*
+	touch $@ $(SITE_STAMP)
+
+# The site needs only the site extra (no TensorFlow or PyTorch): a fresh clone's `make site` installs
+# just that. A full `make setup` includes it and marks it installed too.
+site-setup: $(SITE_STAMP)
+
+$(SITE_STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[site]'
 	touch $@
 
 validate: setup
 	$(BIN)/framebench validate runs
 
-build: setup
+build: site-setup
 	$(BIN)/framebench build --runs runs --out site_src
 
 site: build
@@ -54,8 +66,16 @@ bench-ops: setup
 bench-accuracy: setup
 	$(BIN)/python -m generator.accuracy.speedup
 
-bench-site: setup
-	$(BIN)/python -m generator.sitebench --sizes 100,1000,10000 --mkdocs-max 1000
+# `make site` (framebench build + mkdocs build) timed at 100, 1,000 and 10,000 synthetic runs.
+bench-site: site-setup
+	$(BIN)/python -m generator.sitebench --sizes $(or $(SIZES),100,1000,10000)
+
+# Lighthouse's four scores for the heaviest page of each kind, served gzipped from 127.0.0.1 as
+# GitHub Pages serves them, against Debian's chromium. Lighthouse lives in $(LIGHTHOUSE) (npm), never
+# in the repository's dependencies.
+bench-lighthouse: site
+	test -x $(LIGHTHOUSE)/node_modules/.bin/lighthouse || npm install --prefix $(LIGHTHOUSE) --no-audit --no-fund lighthouse@12
+	$(BIN)/python -m generator.sitelighthouse --site site --lighthouse $(LIGHTHOUSE)/node_modules/.bin/lighthouse
 
 clean:
 	rm -rf site .pytest_cache .mypy_cache .ruff_cache

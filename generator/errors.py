@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 
 class UserError(Exception):
     """A problem with the user's input (a file, an option, the environment), never a bug."""
@@ -18,3 +21,16 @@ class ValidationFailed(UserError):
 
 class MissingDependency(UserError):
     """An optional package (a framework, the site toolchain) is not installed."""
+
+
+@contextmanager
+def needs(extra: str) -> Iterator[None]:
+    """Imports inside this block need the optional dependency group `extra`: a missing package ends
+    as MissingDependency naming the extra to install, not as a traceback."""
+    try:
+        yield
+    except ModuleNotFoundError as e:
+        if (e.name or "").split(".")[0] == "generator":
+            raise  # our own module missing is a bug, not a missing extra
+        why = f"{e.name} is not installed; this command needs the {extra} extra"
+        raise MissingDependency(f"{why}: pip install 'framebench[{extra}]'") from None

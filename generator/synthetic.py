@@ -10,6 +10,7 @@ import random
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 
+from generator.bench.timer import summarize
 from generator.schema.models import (
     AccuracyResult,
     Cpu,
@@ -17,7 +18,6 @@ from generator.schema.models import (
     Machine,
     OperatingSystem,
     Run,
-    Stats,
     TimingResult,
 )
 
@@ -71,11 +71,17 @@ def synthetic_machine(index: int) -> Machine:
     )
 
 
+CONDITIONS = {
+    "numpy": {"library": "OpenBLAS 0.3.27 (synthetic)", "threads": "8", "mode": "eager"},
+    "tensorflow": {"library": "oneDNN (synthetic)", "threads": "8", "mode": "tf.function"},
+    "torch": {"library": "MKL (synthetic)", "threads": "8", "mode": "eager"},
+}
+
+
 def _timing(rng: random.Random, case: str, framework: str, n: int, speed: float) -> TimingResult:
     flops = 2.0 * n**3 if case == "matmul" else float(n * n)
     median = max(flops / (speed * 1e9) * rng.uniform(0.8, 1.25), 1e-7)
-    samples = sorted(median * rng.uniform(0.97, 1.05) for _ in range(7))
-    mid = samples[3]
+    samples = [median * rng.uniform(0.97, 1.05) for _ in range(7)]
     return TimingResult(
         suite="ops",
         family="tensor",
@@ -88,17 +94,10 @@ def _timing(rng: random.Random, case: str, framework: str, n: int, speed: float)
         samples=samples,
         flops=flops,
         threads=8,
-        stats=Stats(
-            median=mid,
-            mean=sum(samples) / 7,
-            min=samples[0],
-            max=samples[-1],
-            iqr=samples[5] - samples[1],
-            ci95=(samples[1], samples[5]),
-            outliers=0,
-            loops=1,
-            rounds=7,
-        ),
+        conditions=CONDITIONS[framework],
+        warnings=["spread between processes 6 %"] if rng.random() < 0.02 else [],
+        process_rounds=[2, 2, 3],  # three worker processes, as `bench ops --quick` takes
+        stats=summarize(samples, 1, [2, 2, 3]),
     )
 
 
@@ -118,7 +117,7 @@ def synthetic_runs(count: int, *, machines: int = 30, seed: int = 0) -> Iterator
             for n in SIZES
         ]
         yield Run(
-            schema_version=1,
+            schema_version=2,
             run_id=f"{created:%Y-%m-%dT%H-%M-%S}Z-{machine.os.tag}-synthetic-{i:06x}",
             kind="ops",
             created=f"{created:%Y-%m-%dT%H:%M:%S}Z",

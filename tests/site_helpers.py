@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import http.server
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -15,6 +14,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from generator.sitebench import mkdocs_config_for
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_RUNS = ROOT / "tests" / "data" / "runs"
@@ -36,10 +37,7 @@ def build(runs: Path, out: Path, hash_seed: str = "0") -> subprocess.CompletedPr
 
 def mkdocs_build(docs: Path, site: Path) -> subprocess.CompletedProcess[str]:
     """`mkdocs build --strict` of the project's mkdocs.yml, pointed at `docs`."""
-    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    config = re.sub(r"^docs_dir:.*$", f"docs_dir: {docs}", config, flags=re.M)
-    path = site.parent / "mkdocs.yml"
-    path.write_text(config, encoding="utf-8")
+    path = mkdocs_config_for(docs, site.parent, ROOT / "mkdocs.yml")
     return subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(path), "-d", str(site)],
         capture_output=True,

@@ -10,8 +10,9 @@ from itertools import islice
 
 import pytest
 
+from generator.identity import machine_key
 from generator.schema.load import write_run
-from generator.site.markup import page_url, slug
+from generator.site.output.markup import page_url, slug
 from generator.synthetic import PAYLOADS, hostile_run, synthetic_runs
 from tests.site_helpers import CHROMIUM_ARGS, build, chromium, mkdocs_build, serve
 
@@ -28,7 +29,7 @@ def _pages() -> dict[str, set[str]]:
     run = hostile_run()
     assert run.machine is not None
     cpu, gpu = run.machine.cpu.model, run.machine.gpus[0].name
-    machine = f"machines/{run.machine.os.tag}/{run.machine.host_id}/"
+    machine = f"machines/{run.machine.os.tag}/{machine_key(run.machine)}/"
     pages = {
         "": {cpu},  # latest runs, machine label
         "runs/": {cpu},
@@ -78,11 +79,13 @@ def test_hostile_strings_show_as_text_and_never_run(server: str) -> None:
         for path, expected in sorted(pages.items()):
             response = page.goto(server + path)
             assert response is not None and response.status == 200, path
-            boxes = page.locator("div.fb-chart")
+            boxes = page.locator("figure.fb-chart[data-src]")
             for i in range(boxes.count()):  # let every live chart render its payload labels
-                boxes.nth(i).locator(".fb-live svg, .fb-live canvas").first.wait_for(
-                    state="attached", timeout=15000
-                )
+                boxes.nth(i).scroll_into_view_if_needed()
+                boxes.nth(i).locator(".fb-live canvas").first.wait_for(state="attached", timeout=15000)
+            for table in page.locator("div.fb-table[data-src]").all():  # and every data table its rows
+                table.scroll_into_view_if_needed()
+                table.locator("tbody tr").first.wait_for(state="attached", timeout=10000)
             if page.evaluate("typeof window.__pwned") != "undefined":
                 problems.append(f"{path}: a payload ran (window.__pwned is set)")
             hrefs = page.eval_on_selector_all(

@@ -1,20 +1,34 @@
 """The built sample site in Debian chromium (Playwright): every page type loads without console
-errors, every chart becomes a live SVG, no request leaves 127.0.0.1, and tables sort on click."""
+errors, every chart is drawn (lazily, when scrolled into view), no request leaves 127.0.0.1, tables
+sort by the raw number, filter and page, and the case page's machine selector changes the lines."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from generator.identity import machine_key
+from generator.schema.load import load_run
 from tests.site_helpers import CHROMIUM_ARGS, SAMPLE_RUNS, build, chromium, mkdocs_build, serve
 
 pytestmark = pytest.mark.browser
+CUDA_RUN = SAMPLE_RUNS / "ubuntu-24.04/2026-11-21T08-30-00Z-ubuntu-24.04-x86_64-s00003.json"
+
+
+def _machine_url(run_file: Path) -> str:
+    machine = load_run(run_file).machine
+    assert machine is not None
+    return f"machines/{machine.os.tag}/{machine_key(machine)}/"
+
+
 PAGES = [
     "",
     "machines/",
     "machines/debian-12/",
-    "machines/ubuntu-24.04/0f1e2d3c4b5a6978/",
+    _machine_url(CUDA_RUN),
     "operations/",
     "operations/matmul/",
     "operations/mlp_infer/",
@@ -55,13 +69,17 @@ def test_every_page_type_renders_offline_without_errors(server: str, browser: ob
     page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
     problems: list[str] = []
     foreign: list[str] = []
+    bundles: list[str] = []
     page.on(
-        "console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None
+        "console",
+        lambda m: problems.append(f"console {m.type}: {m.text}") if m.type in ("error", "warning") else None,
     )
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
 
     def route(r: object) -> None:
         url = r.request.url  # type: ignore[attr-defined]
+        if url.endswith("vega-bundle.js"):
+            bundles.append(page.url)
         if url.startswith(server) or url.startswith("data:"):
             r.continue_()  # type: ignore[attr-defined]
         else:
@@ -69,26 +87,34 @@ def test_every_page_type_renders_offline_without_errors(server: str, browser: ob
             r.abort()  # type: ignore[attr-defined]
 
     page.route("**/*", route)
-    charts = 0
+    live = static = 0
     for path in PAGES:
         response = page.goto(server + path)
         assert response is not None and response.status == 200, path
-        boxes = page.locator("div.fb-chart")
+        boxes = page.locator("figure.fb-chart[data-src]")
         for i in range(boxes.count()):
             box = boxes.nth(i)
-            box.locator(".fb-live svg, .fb-live canvas").first.wait_for(state="attached", timeout=15000)
-            assert box.get_attribute("data-live") in ("yes", "pending"), path
-            charts += 1
+            box.scroll_into_view_if_needed()  # charts are drawn when they come into view
+            box.locator(".fb-live canvas").first.wait_for(state="attached", timeout=15000)
+            assert box.get_attribute("data-live") == "yes", path
+            live += 1
+        static += page.locator("figure.fb-static svg a").count()
+        for table in page.locator("div.fb-table[data-src]").all():
+            table.scroll_into_view_if_needed()  # tables are drawn when they come near the viewport
+            table.locator("tbody tr").first.wait_for(state="attached", timeout=10000)
         assert page.title(), path
-    assert charts >= 10
+    assert live >= 8 and static >= 20
+    # Vega loads only on pages that have a live chart.
+    assert bundles and all("operations/" in u or "accuracy/" in u for u in bundles), bundles
     assert not problems, problems
     assert not foreign, foreign
 
 
-def test_table_sorts_and_filters(server: str, browser: object) -> None:
+def test_inline_table_sorts_by_number_and_filters(server: str, browser: object) -> None:
     page = browser.new_page()  # type: ignore[attr-defined]
     page.goto(server + "accuracy/")
     box = page.locator("div.fb-table[data-name=leaderboard]")
+    box.scroll_into_view_if_needed()
     header = box.locator("thead th", has_text="top-1")
     column = [h.inner_text().strip() for h in box.locator("thead th").all()].index(
         header.inner_text().strip()
@@ -98,21 +124,83 @@ def test_table_sorts_and_filters(server: str, browser: object) -> None:
         cells = box.locator(f"tbody tr:not([hidden]) td:nth-child({column + 1})").all_inner_texts()
         return [float(c) for c in cells]
 
-    header.click()
+    header.locator("button").click()
     assert top1() == sorted(top1()) and header.get_attribute("aria-sort") == "ascending"
-    header.click()
+    header.locator("button").click()
     assert top1() == sorted(top1(), reverse=True) and header.get_attribute("aria-sort") == "descending"
     box.locator("input.fb-filter").fill("resnet50 keras")
     rows = box.locator("tbody tr:not([hidden])").all_inner_texts()
     assert rows and all("resnet50" in r and "keras" in r for r in rows)
 
 
-def test_fallback_svg_without_javascript(server: str, browser: object) -> None:
-    context = browser.new_context(java_script_enabled=False)  # type: ignore[attr-defined]
-    page = context.new_page()
+def test_data_table_pages_sorts_by_raw_number_and_filters(server: str, browser: object) -> None:
+    page = browser.new_page(viewport={"width": 1600, "height": 900})  # type: ignore[attr-defined]
+    page.goto(server + "frameworks/")
+    box = page.locator("div.fb-table[data-name=comparisons]")
+    box.scroll_into_view_if_needed()
+    box.locator("tbody tr").first.wait_for(state="attached")
+    data = json.loads(page.evaluate("(src) => fetch(src).then(r => r.text())", box.get_attribute("data-src")))
+    total = len(data["rows"])
+    assert total > 50 and box.locator("tbody tr").count() == 25  # one page of rows in the DOM
+    assert box.locator(".fb-pager span").inner_text() == f"rows 1–25 of {total}"
+    titles = [c["title"] for c in data["columns"]]
+    col = titles.index("speed-up of A")
+    raw = sorted(row[col][1] for row in data["rows"])
+
+    header = box.locator("thead th").nth(col)
+    header.locator("button").click()
+    shown = box.locator(f"tbody td:nth-child({col + 1})").all_inner_texts()
+    # Sorted by the raw ratio: the shown texts are those of the 25 smallest raw values, in order.
+    by_raw = sorted(data["rows"], key=lambda row: row[col][1])
+    assert shown == [row[col][0] for row in by_raw[:25]] and raw[0] == by_raw[0][col][1]
+    box.locator(".fb-pager button", has_text="next").click()
+    assert box.locator(".fb-pager span").inner_text() == f"rows 26–50 of {total}"
+    assert box.locator(f"tbody td:nth-child({col + 1})").all_inner_texts() == [
+        row[col][0] for row in by_raw[25:50]
+    ]
+
+    box.locator("input.fb-filter").fill("tensorflow vs numpy")
+    texts = box.locator("tbody tr").all_inner_texts()
+    expected = sum(1 for row in data["rows"] if row[0] == "tensorflow vs numpy")
+    assert texts and all("tensorflow vs numpy" in t for t in texts)
+    assert box.locator(".fb-pager span").inner_text().endswith(f"of {expected}")
+    # Every row links to its runs.
+    assert box.locator("tbody tr").first.locator("a[href*='runs/']").count() == 2
+
+
+def test_case_page_machine_selector_changes_the_lines(server: str, browser: object) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
     page.goto(server + "operations/matmul/")
-    images = page.locator("div.fb-chart img.fb-fallback")
-    assert images.count() == 3
-    assert all(page.evaluate("(img) => img.complete && img.naturalWidth > 0", img.element_handle())
-               for img in images.all())  # fmt: skip
-    context.close()
+    chart = page.locator("figure.fb-chart[data-src]").first
+    chart.scroll_into_view_if_needed()  # drawn when it comes into view
+    chart.locator(".fb-live canvas").wait_for(state="attached", timeout=15000)
+    select = chart.locator("select")
+    options = select.locator("option").all_inner_texts()
+    assert len(options) == 3 and select.input_value() == options[0]
+
+    def shown() -> list[str]:
+        script = "(box) => box._fbView.data('data_0').map(r => r.machine + ' | ' + r.framework)"
+        return sorted(set(page.evaluate(script, chart.element_handle())))
+
+    first = shown()
+    assert first and all(s.startswith(options[0]) for s in first)
+    select.select_option(options[2])
+    page.wait_for_timeout(300)
+    after = shown()
+    assert after and all(s.startswith(options[2]) for s in after) and after != first
+
+
+def test_charts_follow_the_dark_palette(server: str, browser: object) -> None:
+    page = browser.new_page(color_scheme="dark")  # type: ignore[attr-defined]
+    page.goto(server + "operations/matmul/")
+    chart = page.locator("figure.fb-chart[data-src]").first
+    chart.scroll_into_view_if_needed()  # drawn when it comes into view
+    chart.locator(".fb-live canvas").wait_for(state="attached", timeout=15000)
+    used = page.evaluate("(box) => box._fbConfig.axis.labelColor", chart.element_handle())
+    fg = page.evaluate("() => getComputedStyle(document.body).getPropertyValue('--md-default-fg-color')")
+    assert used == fg.strip() and used != "#222"  # the dark palette's light text, not the default
+    # Switching the palette redraws the chart in the other one.
+    page.locator("label.md-header__button[for^='__palette']:not([hidden])").first.click()
+    page.wait_for_timeout(500)
+    again = page.evaluate("(box) => box._fbConfig.axis.labelColor", chart.element_handle())
+    assert again != used

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from generator.site.aggregate import aggregate
-from generator.site.context_accuracy import accuracy_pages
+from generator.site.load import collect_runs
+from generator.site.pages.accuracy import accuracy_pages
 from tests.factories import make_accuracy, make_run
 
 
@@ -16,7 +16,7 @@ def test_random_weight_results_stay_off_the_leaderboard() -> None:
             make_accuracy(model="mobilenet_v2", top1=0.1, top5=0.5, weights="none (random init, seed 0)")
         ],
     )
-    (leaderboard, *_) = accuracy_pages(aggregate([pretrained, random_init]).accuracy)
+    (leaderboard, *_) = accuracy_pages(collect_runs([pretrained, random_init]).frames.accuracy)
     table = leaderboard.data["leaderboard"]
-    text = repr(table.rows)
-    assert len(table.rows) == 1 and "resnet50" in text and "mobilenet_v2" not in text
+    text = table.frame.to_csv()
+    assert len(table.frame) == 1 and "resnet50" in text and "mobilenet_v2" not in text

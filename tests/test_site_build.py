@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from generator.schema.load import write_run
+from generator.identity import machine_key
+from generator.schema.load import load_run, write_run
 from generator.synthetic import PAYLOADS, hostile_run
 from tests.site_helpers import SAMPLE_RUNS, build, mkdocs_build, tree
 
@@ -25,7 +26,6 @@ GOLDEN_PAGES = {
     "accuracy.md": "accuracy/index.md",
     "run-s00002.md": "runs/2026-11-20T10-00-00Z-debian-12-x86_64-s00002.md",
 }
-SPEC = re.compile(r'<script type="application/json" id="(fb-spec-\d+)">(.*?)</script>')
 
 
 @pytest.fixture(scope="module")
@@ -47,32 +47,37 @@ def _check_golden(name: str, actual: str) -> None:
 
 @pytest.mark.parametrize("golden", sorted(GOLDEN_PAGES))
 def test_pages_match_golden_markdown(docs: Path, golden: str) -> None:
-    # The chart specs are checked as JSON below; here they are one placeholder line each.
-    text = SPEC.sub(
-        r'<script type="application/json" id="\1">(spec)</script>', (docs / GOLDEN_PAGES[golden]).read_text()
-    )
-    _check_golden(golden, text)
+    _check_golden(golden, (docs / GOLDEN_PAGES[golden]).read_text())
 
 
 def test_chart_specs_match_golden_json(docs: Path) -> None:
-    specs = {
-        m.group(1): json.loads(m.group(2)) for m in SPEC.finditer((docs / "operations/matmul.md").read_text())
-    }
-    assert len(specs) == 3  # time, GFLOP/s and % of peak against n
+    files = sorted((docs / "operations").glob("matmul.chart-*.json"))
+    specs = {f.name: json.loads(f.read_text()) for f in files}
+    # Time, GFLOP/s and % of the CPU peak against n on one machine, then the best GFLOP/s per machine.
+    assert len(specs) == 4
+    peak = specs["matmul.chart-2.json"]["data"]["values"]
+    assert peak and all(0 < row["pct_peak"] <= 100 for row in peak)
     actual = json.dumps(specs, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
     _check_golden("case-matmul.charts.json", actual)
-    time_chart = specs["fb-spec-0"]
-    assert time_chart["$schema"].startswith("https://vega.github.io/schema/vega-lite/v6.")
+    time_chart = specs["matmul.chart-0.json"]
+    assert time_chart["$schema"].startswith("https://vega.github.io/schema/vega-lite/v6")
     layers = time_chart["layer"]
-    assert any(layer["encoding"]["x"].get("scale", {}).get("type") == "log" for layer in layers)
-    assert time_chart["params"][0]["bind"] == "legend"
-    assert all("href" in row for row in time_chart["data"]["values"])
+    assert all(layer["encoding"]["x"]["scale"]["type"] == "log" for layer in layers)
+    assert "labelExpr" in layers[0]["encoding"]["y"]["axis"]  # "10 ms", never "1e-2"
+    assert time_chart["params"][0]["bind"]["input"] == "select"  # the machine selector
+    machines = time_chart["params"][0]["bind"]["options"]
+    assert time_chart["params"][0]["value"] == machines[0] and len(machines) == 3
+    assert all("href" in row and row["run_id"] in row["href"] for row in time_chart["data"]["values"])
+    # The newest machine comes first: it is the one the chart opens on.
+    rows = time_chart["data"]["values"]
+    newest = max(rows, key=lambda r: r["run_id"][:20])
+    assert machines[0] == newest["machine"]
 
 
 def test_every_page_type_and_download_is_written(docs: Path) -> None:
     for rel in [
         "index.md", "machines/index.md", "machines/macos-14/index.md", "machines/ubuntu-24.04/index.md",
-        "machines/debian-12/a1b2c3d4e5f60718.md", "operations/index.md",
+        _machine_page("debian-12"), "operations/index.md",
         "operations/mlp_infer.md",
         "frameworks.md", "accuracy/index.md", "accuracy/reproduced.md", "accuracy/architectures/index.md",
         "accuracy/architectures/resnet50.md", "runs/index.md", "methodology.md", "downloads.md",
@@ -87,6 +92,12 @@ def test_every_page_type_and_download_is_written(docs: Path) -> None:
         assert (docs / "runs" / f"{run.stem}.md").is_file()
     schema = json.loads((docs / "downloads/run.schema.json").read_text())
     assert schema["title"] == "framebench run file"
+
+
+def _machine_page(os_tag: str) -> str:
+    run = load_run(next((SAMPLE_RUNS / os_tag).glob("*.json")))
+    assert run.machine is not None
+    return f"machines/{os_tag}/{machine_key(run.machine)}.md"
 
 
 def test_methodology_quotes_the_code(docs: Path) -> None:
@@ -170,17 +181,25 @@ def test_mkdocs_strict_build_of_the_sample_site(docs: Path, tmp_path: Path) -> N
     result = mkdocs_build(docs, site)
     assert result.returncode == 0, result.stderr
     os_page = BeautifulSoup((site / "machines/debian-12/index.html").read_text(), "html.parser")
-    assert os_page.select("div.fb-chart img.fb-fallback")
-    for box in os_page.select("div.fb-chart"):
-        spec = os_page.find("script", id=box["data-spec"])
-        assert spec is not None and json.loads(spec.get_text())["$schema"].endswith(".json")
+    summary = os_page.select_one("figure.fb-static svg")  # the summary chart is static SVG
+    assert summary is not None and summary["aria-label"].endswith("?")  # titled by its question
+    assert summary.select("a[href] circle")
     assert os_page.select("div.fb-table table thead th")
+    case = BeautifulSoup((site / "operations/matmul/index.html").read_text(), "html.parser")
+    boxes = case.select("figure.fb-chart[data-src]")
+    assert len(boxes) == 4 and all(box["aria-label"].endswith("?") for box in boxes)
+    for box in boxes:
+        spec = json.loads((site / "operations/matmul" / box["data-src"]).read_text())
+        assert spec["$schema"].endswith(".json")
     home = BeautifulSoup((site / "index.html").read_text(), "html.parser")
     tabs = [a.get_text(strip=True) for a in home.select(".md-tabs__link")]
     assert tabs[:4] == ["Home", "Machines", "Operations", "Frameworks"] and "Accuracy" in tabs
     scripts = [s["src"] for s in home.select("script[src]")]
     assert all(not s.startswith(("http:", "https:", "//")) for s in scripts), scripts
-    assert any(s.endswith("assets/vendor/vega-bundle.js") for s in scripts)
+    # Vega is never a page's own script: framebench.js (deferred) loads it when a chart is in view.
+    assert not any("vega" in s for s in scripts)
+    ours = home.find("script", src=re.compile(r"assets/framebench\.js$"))
+    assert ours is not None and ours.has_attr("defer")
     run = BeautifulSoup(
         (site / "runs/2026-11-20T10-00-00Z-debian-12-x86_64-s00002/index.html").read_text(), "html.parser"
     )
@@ -193,13 +212,41 @@ def test_mkdocs_strict_build_of_the_sample_site(docs: Path, tmp_path: Path) -> N
 
 
 def test_every_chart_spec_is_valid_vega_lite(docs: Path) -> None:
-    # The build skips Altair's validation for speed; every spec of the sample site is validated here.
+    # The build writes specs as plain dicts; every spec of the sample site is validated here.
     import altair as alt
 
     count = 0
-    for page in docs.rglob("*.md"):
-        for match in SPEC.finditer(page.read_text()):
-            spec = json.loads(match.group(2))
-            (alt.LayerChart if "layer" in spec else alt.Chart).from_dict(spec, validate=True)
-            count += 1
+    for path in docs.rglob("*.chart-*.json"):
+        spec = json.loads(path.read_text())
+        (alt.LayerChart if "layer" in spec else alt.Chart).from_dict(spec, validate=True)
+        count += 1
     assert count >= 15
+
+
+def test_every_link_of_the_built_site_resolves(docs: Path, tmp_path: Path) -> None:
+    """Raw HTML tables and charts link with browser URLs MkDocs does not check: check them all here."""
+    site = tmp_path / "site"
+    assert mkdocs_build(docs, site).returncode == 0
+    targets: list[tuple[Path, str]] = []
+    for page in site.rglob("*.html"):
+        soup = BeautifulSoup(page.read_text(), "html.parser")
+        targets += [(page, a["href"]) for a in soup.select("main a[href]")]
+        targets += [(page, box["data-src"]) for box in soup.select("[data-src]")]
+    for path in site.rglob("*.json"):
+        if ".chart-" in path.name:
+            targets += [
+                (path, row["href"]) for row in json.loads(path.read_text())["data"]["values"] if "href" in row
+            ]
+    local = [
+        (p, h.split("#")[0]) for p, h in targets if h and not h.startswith(("http", "#", "mailto:", "/"))
+    ]
+    assert len(local) > 500
+    for page, href in local:
+        base = page.parent
+        # A chart's links are relative to the page that shows it: x.chart-0.json belongs to x/ (or, for
+        # an index page, to its own folder).
+        stem = page.name.split(".chart-")[0]
+        if page.suffix == ".json" and stem != "index":
+            base = page.parent / stem
+        target = (base / href).resolve()
+        assert target.is_file() or (target / "index.html").is_file(), f"{page}: {href}"

@@ -6,16 +6,23 @@ import math
 
 import pytest
 
-from generator.schema.models import Stats
-from generator.site import aggregate, markup
+from generator.bench.timer import summarize
+from generator.site.analysis import comparability
+from generator.site.analysis import latest as newest
+from generator.site.analysis import ratios as pairs
+from generator.site.load import collect_runs
+from generator.site.output import markup
 from tests.factories import make_machine, make_run, make_timing
 
 
+def _frames(runs):  # type: ignore[no-untyped-def]
+    return collect_runs(runs).frames
+
+
 def _timing(framework: str, median: float, lo: float, hi: float, **fields: object):  # type: ignore[no-untyped-def]
-    stats = Stats(
-        median=median, mean=median, min=lo, max=hi, iqr=hi - lo, ci95=(lo, hi), outliers=0, loops=1, rounds=5
-    )
-    return make_timing(median, framework=framework, stats=stats, **fields)
+    """A result whose 95 % interval is [lo, hi]: five samples, whose interval is [min, max]."""
+    samples = [lo, median, median, median, hi]
+    return make_timing(median, framework=framework, samples=samples, stats=summarize(samples, 1), **fields)
 
 
 def test_latest_timing_per_machine_wins_and_failures_are_dropped() -> None:
@@ -32,9 +39,9 @@ def test_latest_timing_per_machine_wins_and_failures_are_dropped() -> None:
             make_timing(framework="torch", status="failed", error="boom", samples=[], stats=None),
         ],
     )
-    frames = aggregate.aggregate([new, old])
+    frames = _frames([new, old])
     assert list(frames.runs["run_id"]) == sorted([old.run_id, new.run_id])
-    latest = aggregate.latest_timings(frames.timings)
+    latest = newest.latest_timings(frames.timings)
     assert len(latest) == 1
     assert latest.iloc[0]["run_id"] == new.run_id and latest.iloc[0]["median"] == 1.0
     # GFLOP/s derived from flops / median when the worker stored none: 2·256³ / 1 s.
@@ -49,8 +56,8 @@ def test_ratio_verdict_needs_the_interval_to_exclude_one(
     torch: tuple[float, float, float], verdict: str
 ) -> None:
     run = make_run(results=[_timing("numpy", 2.0, 1.8, 2.2), _timing("torch", *torch)])
-    latest = aggregate.latest_timings(aggregate.aggregate([run]).timings)
-    ratios = aggregate.framework_ratios(latest)
+    latest = newest.latest_timings(_frames([run]).timings)
+    ratios = pairs.framework_ratios(latest)
     row = ratios[ratios["pair"] == "torch vs numpy"].iloc[0]
     assert row["ratio"] == pytest.approx(2.0 / torch[0])
     assert row["ratio_lo"] == pytest.approx(1.8 / torch[2]) and row["ratio_hi"] == pytest.approx(
@@ -59,29 +66,49 @@ def test_ratio_verdict_needs_the_interval_to_exclude_one(
     assert row["verdict"] == verdict
 
 
-def test_family_summary_is_a_geometric_mean() -> None:
+def test_ranking_scores_frameworks_on_the_configurations_all_of_them_measured() -> None:
     run = make_run(
         results=[
             _timing("numpy", 4.0, 3.9, 4.1, params={"n": 1}),
             _timing("torch", 1.0, 0.99, 1.01, params={"n": 1}),
             _timing("numpy", 1.0, 0.99, 1.01, params={"n": 2}),
-            _timing("torch", 1.0, 0.5, 2.0, params={"n": 2}),
+            _timing("torch", 2.0, 1.9, 2.1, params={"n": 2}),
+            _timing("numpy", 9.0, 8.9, 9.1, params={"n": 3}),  # torch did not measure n=3: left out
         ]
     )
-    ratios = aggregate.framework_ratios(aggregate.latest_timings(aggregate.aggregate([run]).timings))
-    summary = aggregate.family_summary(ratios, ["pair"]).set_index("pair")
-    assert summary.loc["torch vs numpy", "geomean"] == pytest.approx(math.sqrt(4.0 * 1.0))
-    assert summary.loc["torch vs numpy", "faster"] == 1 and summary.loc["torch vs numpy", "unclear"] == 1
+    ranked = pairs.ranking(newest.latest_timings(_frames([run]).timings), ["family"]).set_index("framework")
+    # numpy: times 4 and 1 against best 1 and 1 -> geo-mean 2; torch: 1 and 2 -> geo-mean sqrt(2).
+    assert ranked.loc["torch", "relative"] == pytest.approx(math.sqrt(2.0))
+    assert ranked.loc["numpy", "relative"] == pytest.approx(2.0)
+    assert ranked.loc["torch", "wins"] == 1 and ranked.loc["numpy", "configs"] == 2
+
+
+def test_intervals_of_different_kinds_get_no_verdict() -> None:
+    between = [1.0, 1.0, 1.0, 1.1, 1.1, 1.1]
+    torch = make_timing(
+        1.05, framework="torch", samples=between, process_rounds=[3, 3], stats=summarize(between, 1, [3, 3])
+    )
+    run = make_run(results=[_timing("numpy", 9.0, 8.9, 9.1), torch])
+    row = pairs.framework_ratios(newest.latest_timings(_frames([run]).timings)).iloc[0]
+    assert row["ratio_lo"] > 1  # torch is clearly faster by the numbers ...
+    assert row["verdict"] == pairs.UNLIKE_INTERVALS and row["interval"] == "mixed"  # ... but no verdict
+
+
+def test_conditions_that_differ_are_named() -> None:
+    a = make_timing(framework="torch", conditions={"threads": "2", "mode": "eager", "library": "MKL"})
+    b = make_timing(framework="numpy", conditions={"threads": "1", "mode": "eager", "library": "OpenBLAS"})
+    row = pairs.framework_ratios(newest.latest_timings(_frames([make_run(results=[a, b])]).timings)).iloc[0]
+    assert row["differs"] == "library, threads"
 
 
 def test_environment_differences_name_what_differs() -> None:
     a = make_run("2026-01-01T00-00-00Z-debian-12-x86_64-aaa", settings={"threads": 4})
     machine = make_machine().model_copy(update={"frameworks": {"numpy": "2.0.0"}})
     b = make_run("2026-01-02T00-00-00Z-debian-12-x86_64-bbb", settings={"threads": 8}, machine=machine)
-    frames = aggregate.aggregate([a, b])
-    diffs = dict(aggregate.environment_differences(frames.runs, [a.run_id, b.run_id]))
+    frames = _frames([a, b])
+    diffs = dict(comparability.environment_differences(frames.runs, [a.run_id, b.run_id]))
     assert diffs == {"threads": ["4", "8"], "numpy": ["2.0.0", "2.4.6"]}
-    assert aggregate.environment_differences(frames.runs, [a.run_id]) == []
+    assert comparability.environment_differences(frames.runs, [a.run_id]) == []
 
 
 @pytest.mark.parametrize(
@@ -133,7 +160,7 @@ def test_run_files_collected_in_workers_equal_runs_collected_in_memory(tmp_path,
     import pandas as pd
 
     from generator.schema.load import write_run
-    from generator.site import collect
+    from generator.site import load as collect
     from generator.synthetic import synthetic_runs
 
     runs = list(synthetic_runs(5, machines=2))
@@ -148,15 +175,3 @@ def test_run_files_collected_in_workers_equal_runs_collected_in_memory(tmp_path,
     assert [h.run_id for h in files.headers] == sorted(r.run_id for r in runs)
     assert not any(h.results for h in files.headers)  # headers only: results live in the frames
     assert sorted(files.sources) == sorted(r.run_id for r in runs) and not memory.sources
-
-
-def test_static_chart_failure_falls_back_to_a_placeholder(monkeypatch: pytest.MonkeyPatch) -> None:
-    import vl_convert
-
-    from generator.site import svg
-
-    def broken(*args: object, **kwargs: object) -> str:
-        raise ValueError("Failed to deserialize text info: unexpected end of hex escape")
-
-    monkeypatch.setattr(vl_convert, "vegalite_to_svg", broken)
-    assert svg.render('{"mark": "point"}') == svg.UNAVAILABLE_SVG

@@ -6,24 +6,16 @@ import math
 
 import pandas as pd
 
-from generator.site import charts
-from generator.site.charts import Record
-from generator.site.context import (
-    Cell,
-    Page,
-    cell,
-    chart_href,
-    fmt_float,
-    rows_of,
-    run_cell,
-    safe_title,
-    table,
-)
-from generator.site.markup import link, slug
+from generator.site.output import charts
+from generator.site.output.charts import Record
+from generator.site.output.markup import link, slug
+from generator.site.output.tables import Cell, rows_table
+from generator.site.pages.common import Page, chart_href, fmt_float, rows_of, run_page, safe_title
 
 LEADERBOARD = "accuracy/index.md"
 REPRODUCED = "accuracy/reproduced.md"
 ARCHITECTURES = "accuracy/architectures/index.md"
+CHART_FROM = 6  # results an architecture needs before it gets a chart
 
 
 def architecture_of(model: str, framework: str) -> str:
@@ -48,24 +40,24 @@ def _with_architecture(accuracy: pd.DataFrame) -> pd.DataFrame:
     return accuracy.assign(architecture=arch)
 
 
-def _speed(value: float) -> str:
-    return fmt_float(value, 1) if not math.isnan(value) else "–"
+def _num(value: float, digits: int) -> Cell:
+    return Cell(fmt_float(value, digits), sort=None if math.isnan(value) else float(value))
 
 
-def leaderboard_rows(here: str, ok: pd.DataFrame) -> list[tuple[Cell, ...]]:
+def leaderboard_rows(ok: pd.DataFrame) -> list[tuple[object, ...]]:
     return [
         (
-            cell(rank),
-            Cell(r.model, link(here, architecture_page(r.architecture))),
-            cell(r.framework),
-            cell(r.protocol),
-            cell(fmt_float(r.top1, 2)),
-            cell(fmt_float(r.top5, 2)),
-            cell(_speed(r.img_s)),
-            cell(_speed(r.latency_ms)),
-            cell(r.device or "–"),
-            cell(r.source or r.os_tag),
-            run_cell(here, r.run_id),
+            Cell(rank, sort=float(rank)),
+            Cell(r.model, architecture_page(r.architecture)),
+            r.framework,
+            r.protocol,
+            _num(r.top1, 2),
+            _num(r.top5, 2),
+            _num(r.img_s, 1),
+            _num(r.latency_ms, 1),
+            r.device or "–",
+            r.source or r.os_tag,
+            Cell(r.run_id, run_page(r.run_id)),
         )
         for rank, r in enumerate(rows_of(ok), start=1)
     ]
@@ -121,27 +113,28 @@ def accuracy_pages(accuracy: pd.DataFrame) -> list[Page]:
             title="Accuracy leaderboard",
             charts=(
                 charts.accuracy_chart(
-                    accuracy_records(LEADERBOARD, measured), title="Top-1 accuracy by model"
+                    accuracy_records(LEADERBOARD, measured),
+                    title="Which model is most accurate, per framework?",
                 ),
             )
             if len(measured)
             else (),
             data={
-                "leaderboard": table(LEADER_COLUMNS, leaderboard_rows(LEADERBOARD, ok), "leaderboard"),
-                "failed": table(
+                "leaderboard": rows_table("leaderboard", LEADER_COLUMNS, leaderboard_rows(ok)),
+                "failed": rows_table(
+                    "failed",
                     ("model", "framework", "protocol", "status", "why", "run"),
                     [
                         (
-                            cell(r.model),
-                            cell(r.framework),
-                            cell(r.protocol),
-                            cell(r.status),
-                            cell(r.error),
-                            run_cell(LEADERBOARD, r.run_id),
+                            r.model,
+                            r.framework,
+                            r.protocol,
+                            r.status,
+                            r.error,
+                            Cell(r.run_id, run_page(r.run_id)),
                         )
                         for r in rows_of(failed)
                     ],
-                    "failed",
                 ),
                 "architectures": link(LEADERBOARD, ARCHITECTURES),
                 "reproduced": link(LEADERBOARD, REPRODUCED),
@@ -176,15 +169,15 @@ def reproduced_page(ok: pd.DataFrame) -> Page:
         delta = f"{r.top1_ours - r.top1:+.2f}" if have else "–"
         rows.append(
             (
-                cell(r.model),
-                cell(r.framework),
-                cell(fmt_float(r.top1, 2)),
-                cell(fmt_float(r.top5, 2)),
-                cell(fmt_float(r.top1_ours, 2) if have else "not measured yet"),
-                cell(fmt_float(r.top5_ours, 2) if have else "–"),
-                cell(delta),
-                run_cell(here, r.run_id),
-                run_cell(here, r.run_id_ours) if have else cell("–"),
+                r.model,
+                r.framework,
+                _num(r.top1, 2),
+                _num(r.top5, 2),
+                _num(r.top1_ours, 2) if have else "not measured yet",
+                _num(r.top5_ours, 2) if have else "–",
+                Cell(delta, sort=r.top1_ours - r.top1 if have else None),
+                Cell(r.run_id, run_page(r.run_id)),
+                Cell(r.run_id_ours, run_page(r.run_id_ours)) if have else "–",
             )
         )
     sources = imported.drop_duplicates("run_id")[["run_id", "source"]]
@@ -193,7 +186,8 @@ def reproduced_page(ok: pd.DataFrame) -> Page:
         template="reproduced.md.j2",
         title="The 34-model study, reproduced",
         data={
-            "table": table(
+            "study": rows_table(
+                "study",
                 (
                     "model",
                     "framework",
@@ -206,9 +200,8 @@ def reproduced_page(ok: pd.DataFrame) -> Page:
                     "our run",
                 ),
                 rows,
-                "study",
             ),
-            "sources": [(s.source, s.run_id, link(here, f"runs/{s.run_id}.md")) for s in rows_of(sources)],
+            "sources": [(s.source, s.run_id, link(here, run_page(s.run_id))) for s in rows_of(sources)],
             "models": len(imported),
         },
     )
@@ -220,7 +213,7 @@ def architecture(arch: str, rows: pd.DataFrame) -> Page:
     newest = rows.sort_values(["created", "run_id"]).drop_duplicates(
         subset=["framework", "protocol", "kind"], keep="last"
     )
-    side: list[tuple[Cell, ...]] = []
+    side: list[tuple[object, ...]] = []
     for protocol in sorted(set(newest["protocol"])):
         for kind in ("accuracy", "import"):
             sub = newest[(newest["protocol"] == protocol) & (newest["kind"] == kind)]
@@ -232,22 +225,20 @@ def architecture(arch: str, rows: pd.DataFrame) -> Page:
                 values = []
                 for fw in ("keras", "pytorch"):
                     r = by_fw.get(fw)
-                    values.append(
-                        cell(fmt_float(getattr(r, metric), 2 if metric != "img_s" else 1) if r else "–")
-                    )
-                side.append((cell(protocol), cell(what), cell(fmt), *values))
+                    values.append(_num(getattr(r, metric), 2 if metric != "img_s" else 1) if r else "–")
+                side.append((protocol, what, fmt, *values))
     ordered = rows.sort_values(["framework", "protocol", "run_id"])
     detail = [
         (
-            cell(r.model),
-            cell(r.framework),
-            cell(r.protocol),
-            cell(fmt_float(r.top1, 2)),
-            cell(fmt_float(r.top5, 2)),
-            cell(_speed(r.img_s)),
-            cell(_speed(r.latency_ms)),
-            cell(r.weights or "–"),
-            run_cell(here, r.run_id),
+            r.model,
+            r.framework,
+            r.protocol,
+            _num(r.top1, 2),
+            _num(r.top5, 2),
+            _num(r.img_s, 1),
+            _num(r.latency_ms, 1),
+            r.weights or "–",
+            Cell(r.run_id, run_page(r.run_id)),
         )
         for r in rows_of(ordered)
     ]
@@ -255,10 +246,22 @@ def architecture(arch: str, rows: pd.DataFrame) -> Page:
         path=here,
         template="architecture.md.j2",
         title=safe_title(arch, "Architecture"),
-        charts=(charts.accuracy_chart(accuracy_records(here, ordered), title=f"{arch}: top-1 by framework"),),
+        # A handful of points reads better as the table above than as a chart.
+        charts=(
+            charts.accuracy_chart(
+                accuracy_records(here, ordered),
+                title="Which implementation is more accurate: Keras or PyTorch?",
+            ),
+        )
+        if len(ordered) >= CHART_FROM
+        else (),
         data={
-            "side": table(("protocol", "figures", "metric", "Keras", "PyTorch"), side, "side by side"),
-            "detail": table(
+            "side": rows_table("side by side", ("protocol", "figures", "metric", "Keras", "PyTorch"), side),
+            # Every result, when there are more than the newest ones shown side by side.
+            "detail": None
+            if len(ordered) == len(newest)
+            else rows_table(
+                "results",
                 (
                     "model",
                     "framework",
@@ -271,7 +274,6 @@ def architecture(arch: str, rows: pd.DataFrame) -> Page:
                     "run",
                 ),
                 detail,
-                "results",
             ),
             "leaderboard": link(here, LEADERBOARD),
             "arch": arch,

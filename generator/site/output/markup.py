@@ -24,6 +24,7 @@ from markupsafe import Markup
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#!|])")
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
 _ENTITY_RE = re.compile("[&<>\"']")
+_CODE_ESCAPE = re.compile(r"[&<>\"'\\`*_{}\[\]#!|]")
 _SLUG_UNSAFE = re.compile(r"[^a-z0-9_]+")
 
 
@@ -36,10 +37,14 @@ def md(value: object) -> Markup:
 
 
 def code(value: object) -> Markup:
-    """`value` shown as inline code, still escaped (backticks inside cannot end the code span)."""
+    """`value` shown as inline code, still escaped: HTML's characters become entities, and so do the
+    ones Markdown still reads inside inline HTML (emphasis, links, escapes, backticks)."""
     text = " ".join(str(value).split())
-    text = _ENTITY_RE.sub(lambda m: _ENTITIES[m.group(0)], text)
-    return Markup(f"<code>{text.replace('`', '&#96;')}</code>")
+    return Markup(f"<code>{_CODE_ESCAPE.sub(_code_entity, text)}</code>")
+
+
+def _code_entity(m: re.Match[str]) -> str:
+    return _ENTITIES.get(m.group(0)) or f"&#{ord(m.group(0))};"
 
 
 def script_json(data: Any) -> Markup:
@@ -76,8 +81,10 @@ def page_url(page: str) -> str:
     return stem + "/"
 
 
+@functools.lru_cache(maxsize=1 << 17)  # tables link to the same run and case pages many times
 def url(from_page: str, to_page: str) -> str:
-    """Relative browser URL from one page to another (for chart links, which MkDocs does not rewrite)."""
+    """Relative browser URL from one page to another page or file (for raw HTML and chart links,
+    which MkDocs does not rewrite)."""
     here = page_url(from_page)
     there = page_url(to_page) if to_page.endswith(".md") else to_page
     rel = posixpath.relpath(there or ".", here.rstrip("/") or ".")
@@ -102,10 +109,14 @@ def _sig3(value: float) -> str:
     return f"{value:.2f}"
 
 
-def number(value: float | None, digits: int = 1) -> str:
-    if value is None or not math.isfinite(value):
-        return "–"
-    return f"{value:,.{digits}f}"
+def html(value: object) -> Markup:
+    """`value` as literal text inside raw HTML (an element or a double-quoted attribute)."""
+    text = " ".join(str(value).split())
+    return Markup(_ENTITY_RE.sub(lambda m: _ENTITIES[m.group(0)], text))
+
+
+def fixed(value: float, digits: int = 1) -> str:
+    return f"{value:.{digits}f}" if math.isfinite(value) else "–"
 
 
 def ratio(value: float) -> str:

@@ -1,7 +1,7 @@
-"""Page contexts of the runs: the runs index and one permalink page per run.
+"""The runs index and one permalink page per run.
 
 Run pages are made lazily, a batch of runs at a time, so a site of 10,000 runs never holds every
-page's rows at once; their result tables are built column by column (generator.site.table_rows).
+page's rows at once; a batch's result rows are encoded for the data files in one column-wise pass.
 """
 
 from __future__ import annotations
@@ -12,46 +12,44 @@ import numpy as np
 import pandas as pd
 
 from generator.schema.models import Run
-from generator.site import aggregate
-from generator.site.aggregate import Frames
-from generator.site.context import (
+from generator.site.output.markup import link
+from generator.site.output.tables import Cell, Table, json_rows, rows_table
+from generator.site.pages.common import (
     Page,
-    Table,
-    cell,
+    fmt_float,
     machine_labels,
     machine_page,
     os_page,
     rows_of,
-    run_cell,
     run_download,
     run_page,
-    table,
 )
-from generator.site.context_ops import RESULT_COLUMNS
-from generator.site.markup import link
-from generator.site.table_rows import result_lines
+from generator.site.pages.results import results_table
+from generator.site.tidy import Frames, blas_text, machine_id, plain
 
 BATCH = 256  # run pages made at a time
+INDEX = "runs/index.md"
 ACCURACY_COLUMNS = ("model", "framework", "protocol", "status", "top-1 (%)", "top-5 (%)", "img/s", "weights")
 
 
 def runs_index(frames: Frames) -> Page:
-    here = "runs/index.md"
     rows = [
         (
-            run_cell(here, r.run_id),
-            cell(r.kind),
-            cell(r.date),
-            cell(r.os_tag),
-            cell(r.cpu or r.source),
-            cell(r.device or "–"),
-            cell(r.results),
-            cell(r.ok),
+            Cell(r.run_id, run_page(r.run_id)),
+            r.kind,
+            r.date,
+            r.os_tag,
+            r.cpu or r.source,
+            r.device or "–",
+            Cell(r.results, sort=float(r.results)),
+            Cell(r.ok, sort=float(r.ok)),
         )
         for r in rows_of(frames.runs.sort_values("run_id", ascending=False))
     ]
-    columns = ("run", "kind", "date", "OS", "CPU / source", "devices", "results", "ok")
-    return Page(path=here, template="runs.md.j2", title="Runs", data={"runs": table(columns, rows, "runs")})
+    titles = ("run", "kind", "date", "OS", "CPU / source", "devices", "results", "ok")
+    return Page(
+        path=INDEX, template="runs.md.j2", title="Runs", data={"runs": rows_table("runs", titles, rows)}
+    )
 
 
 def _accuracy_table(acc: pd.DataFrame | None) -> Table | None:
@@ -62,17 +60,17 @@ def _accuracy_table(acc: pd.DataFrame | None) -> Table | None:
         ok = r.status == "ok"
         rows.append(
             (
-                cell(r.model),
-                cell(r.framework),
-                cell(r.protocol),
-                cell(r.status),
-                cell(f"{r.top1:.2f}" if ok else r.error),
-                cell(f"{r.top5:.2f}" if ok else "–"),
-                cell(f"{r.img_s:.1f}" if r.img_s == r.img_s else "–"),
-                cell(r.weights or "–"),
+                r.model,
+                r.framework,
+                r.protocol,
+                r.status,
+                Cell(fmt_float(r.top1, 2) if ok else r.error, sort=float(r.top1) if ok else None),
+                Cell(fmt_float(r.top5, 2) if ok else "–", sort=float(r.top5) if ok else None),
+                fmt_float(r.img_s, 1),
+                r.weights or "–",
             )
         )
-    return table(ACCURACY_COLUMNS, rows, "results") if rows else None
+    return rows_table("accuracy", ACCURACY_COLUMNS, rows) if rows else None
 
 
 def run_pages(runs: Sequence[Run], frames: Frames) -> Iterator[Page]:
@@ -83,26 +81,28 @@ def run_pages(runs: Sequence[Run], frames: Frames) -> Iterator[Page]:
     codes = ids.cat.codes.to_numpy()
     starts = np.searchsorted(codes, np.arange(len(position)), side="left")
     ends = np.searchsorted(codes, np.arange(len(position)), side="right")
-    accuracy = dict(tuple(aggregate.plain(frames.accuracy).groupby("run_id", sort=False)))
+    accuracy = dict(tuple(plain(frames.accuracy).groupby("run_id", sort=False)))
     labels = machine_labels(frames.machines)
     for begin in range(0, len(runs), BATCH):
         batch = runs[begin : begin + BATCH]
         found = [position[r.run_id] for r in batch if r.run_id in position]
         lo = int(starts[min(found)]) if found else 0
         hi = int(ends[max(found)]) if found else 0
-        # Every page of the batch lives in runs/, so one set of lines serves them all.
-        lines = result_lines(run_page("x"), timings.iloc[lo:hi])
+        # Every page of the batch lives in runs/, so one encoding serves them all.
+        table = results_table("results", timings.iloc[lo:hi], with_run=False)
+        encoded = json_rows(table, run_page("x"))
         for run in batch:
             i = position.get(run.run_id)
-            mine = None if i is None else tuple(lines[int(starts[i]) - lo : int(ends[i]) - lo])
+            mine = None
+            if i is not None:
+                rows = tuple(encoded[int(starts[i]) - lo : int(ends[i]) - lo])
+                mine = Table("results", table.columns, table.frame.iloc[0:0], rows)
             yield _run_page(run, labels, accuracy.get(run.run_id), mine)
 
 
-def _run_page(
-    run: Run, labels: dict[str, str], acc: pd.DataFrame | None, mine: tuple[str, ...] | None
-) -> Page:
+def _run_page(run: Run, labels: dict[str, str], acc: pd.DataFrame | None, timings: Table | None) -> Page:
     here = run_page(run.run_id)
-    mid = aggregate.machine_id(run)
+    mid = machine_id(run)
     return Page(
         path=here,
         template="run.md.j2",
@@ -113,8 +113,8 @@ def _run_page(
             "machine_label": labels.get(mid, ""),
             "machine_link": link(here, machine_page(mid)) if mid else "",
             "os_link": link(here, os_page(run.machine.os.tag)) if run.machine else "",
-            "blas": aggregate.blas_text(run.machine),
-            "timings": None if mine is None else Table(RESULT_COLUMNS, (), "results", mine),
+            "blas": blas_text(run.machine),
+            "timings": timings,
             "accuracy": _accuracy_table(acc),
         },
     )

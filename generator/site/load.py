@@ -1,10 +1,10 @@
-"""Run files → the site's frames, in one pass that never holds every run's results at once.
+"""Run files → the site's tidy frames, in one pass that never holds every run's results at once.
 
 Each run is reduced right after it is validated to what the site needs: a header (the run without its
-results, for its permalink page), one summary row, and its results as columns. Chunks of files are
-validated and reduced in worker processes (pydantic dominates a large build); the main process only
-joins the chunks. String columns travel as (distinct values, codes) and end as sorted categoricals,
-so 10,000 runs of ~200 results take a few hundred MB instead of several GB.
+results, for its permalink page), its RunRow, and its results as columns of TimingRow/AccuracyRow
+fields. Chunks of files are validated and reduced in worker processes (pydantic dominates a large
+build); the main process only joins the chunks. String columns travel as (distinct values, codes) and
+end as sorted categoricals, so 10,000 runs of ~200 results take a few hundred MB, not several GB.
 """
 
 from __future__ import annotations
@@ -20,20 +20,23 @@ import numpy as np
 import pandas as pd
 
 from generator.errors import ValidationFailed
-from generator.schema.load import display, load_run, run_paths
-from generator.schema.models import AccuracyResult, Run, TimingResult
-from generator.site.aggregate import Frames
-from generator.site.records import (
-    ACCURACY_COLUMNS,
-    RUN_COLUMNS,
+from generator.schema.load import duplicate_run_ids, load_run, run_paths
+from generator.schema.models import AccuracyResult, Machine, Run, TimingResult
+from generator.site.tidy import (
     TIMING_FLOATS,
     TIMING_INTS,
     TIMING_STRINGS,
+    AccuracyRow,
+    Frames,
+    MachineRow,
+    Peaks,
+    RunRow,
+    TimingRow,
     accuracy_row,
-    finish_timings,
-    machine_frame,
+    machine_id,
+    machine_row,
     run_row,
-    timing_values,
+    timing_row,
 )
 
 CHUNK = 64  # run files per worker task
@@ -46,8 +49,8 @@ class Part:
 
     headers: list[Run] = field(default_factory=list)
     paths: list[str] = field(default_factory=list)  # source file per header ("" for in-memory runs)
-    runs: list[tuple[object, ...]] = field(default_factory=list)
-    accuracy: list[tuple[object, ...]] = field(default_factory=list)
+    runs: list[RunRow] = field(default_factory=list)
+    accuracy: list[AccuracyRow] = field(default_factory=list)
     strings: dict[str, tuple[list[str], np.ndarray]] = field(default_factory=dict)
     numbers: dict[str, np.ndarray] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
@@ -55,25 +58,25 @@ class Part:
 
 def reduce_runs(runs: Iterable[tuple[str, Run]], keep_results: bool = False) -> Part:
     part = Part()
-    columns: dict[str, list[object]] = {n: [] for n in (*TIMING_STRINGS, *TIMING_FLOATS, *TIMING_INTS)}
-    targets = list(columns.values())
+    timings: list[TimingRow] = []
     for path, run in runs:
         part.headers.append(run if keep_results else run.model_copy(update={"results": []}))
         part.paths.append(path)
         part.runs.append(run_row(run))
+        peaks, mid = Peaks(run), machine_id(run)
         for r in run.results:
             if isinstance(r, AccuracyResult):
-                part.accuracy.append(accuracy_row(run, r))
+                part.accuracy.append(accuracy_row(run, mid, r))
             elif isinstance(r, TimingResult) and run.kind == "ops" and run.machine is not None:
-                for column, value in zip(targets, timing_values(run, r), strict=True):
-                    column.append(value)
+                timings.append(timing_row(run, mid, r, peaks))
+    columns = dict(zip(TimingRow._fields, zip(*timings, strict=True), strict=True)) if timings else {}
     for name in TIMING_STRINGS:
-        codes, uniques = pd.factorize(np.asarray(columns[name], dtype=object))
+        codes, uniques = pd.factorize(np.asarray(columns.get(name, ()), dtype=object))
         part.strings[name] = ([str(u) for u in uniques], codes.astype(np.int32))
     for name in TIMING_FLOATS:
-        part.numbers[name] = np.asarray(columns[name], dtype=np.float64)
+        part.numbers[name] = np.asarray(columns.get(name, ()), dtype=np.float64)
     for name in TIMING_INTS:
-        part.numbers[name] = np.asarray(columns[name], dtype=np.int64)
+        part.numbers[name] = np.asarray(columns.get(name, ()), dtype=np.int64)
     return part
 
 
@@ -103,6 +106,35 @@ def _categorical(chunks: Sequence[tuple[list[str], np.ndarray]]) -> pd.Categoric
     return pd.Categorical.from_codes(all_codes, categories=categories)
 
 
+def _timings(parts: Sequence[Part]) -> pd.DataFrame:
+    """The TimingRow frame in run-id order (stable: a run's results keep their order)."""
+    data: dict[str, object] = {n: _categorical([p.strings[n] for p in parts]) for n in TIMING_STRINGS}
+    for name in (*TIMING_FLOATS, *TIMING_INTS):
+        data[name] = np.concatenate([p.numbers[name] for p in parts]) if parts else np.zeros(0)
+    frame = pd.DataFrame(data)[list(TimingRow._fields)]
+    if len(frame):
+        order = np.argsort(frame["run_id"].cat.codes.to_numpy(), kind="stable")
+        frame = frame.take(order).reset_index(drop=True)
+    return frame
+
+
+def _machines(headers: Sequence[Run]) -> tuple[pd.DataFrame, dict[str, Machine]]:
+    """One MachineRow per machine with its newest fingerprint (results are not needed)."""
+    newest: dict[str, Run] = {}
+    counts: dict[str, int] = {}
+    for run in headers:
+        key = machine_id(run)
+        if not key:
+            continue
+        counts[key] = counts.get(key, 0) + 1
+        if key not in newest or run.run_id > newest[key].run_id:
+            newest[key] = run
+    rows = [machine_row(key, run, counts[key]) for key, run in sorted(newest.items())]
+    fingerprints = {key: run.machine for key, run in newest.items() if run.machine is not None}
+    frame = pd.DataFrame(rows, columns=list(MachineRow._fields))
+    return frame.astype({"memory_gb": "float64", "runs": "int64"}), fingerprints
+
+
 @dataclass(frozen=True)
 class Collection:
     frames: Frames
@@ -112,33 +144,21 @@ class Collection:
 
 def join(parts: Sequence[Part]) -> Collection:
     problems = [p for part in parts for p in part.problems]
-    seen: dict[str, str] = {}
-    for part in parts:
-        for header, path in zip(part.headers, part.paths, strict=True):
-            if header.run_id in seen:
-                problems.append(
-                    f"{display(Path(path))}: run_id: {header.run_id!r} is also used by "
-                    f"{display(Path(seen[header.run_id]))}"
-                )
-            seen[header.run_id] = path
+    problems += duplicate_run_ids(
+        (h.run_id, Path(path)) for part in parts for h, path in zip(part.headers, part.paths, strict=True)
+    )
     if problems:
         raise ValidationFailed(problems[0], lines=problems)
-    data: dict[str, object] = {n: _categorical([p.strings[n] for p in parts]) for n in TIMING_STRINGS}
-    for name in (*TIMING_FLOATS, *TIMING_INTS):
-        data[name] = np.concatenate([p.numbers[name] for p in parts]) if parts else np.zeros(0)
-    timings = finish_timings(pd.DataFrame(data))
     headers = sorted((h for p in parts for h in p.headers), key=lambda h: h.run_id)
-    runs = pd.DataFrame([r for p in parts for r in p.runs], columns=list(RUN_COLUMNS))
-    accuracy = pd.DataFrame([r for p in parts for r in p.accuracy], columns=list(ACCURACY_COLUMNS))
-    for name in ("top1", "top5", "img_s", "latency_ms"):
-        accuracy[name] = accuracy[name].astype("float64")
-    accuracy = accuracy.sort_values("run_id", kind="stable").reset_index(drop=True)
-    machines, fingerprints = machine_frame(headers)
+    runs = pd.DataFrame([r for p in parts for r in p.runs], columns=list(RunRow._fields))
+    accuracy = pd.DataFrame([r for p in parts for r in p.accuracy], columns=list(AccuracyRow._fields))
+    accuracy = accuracy.astype({n: "float64" for n in ("top1", "top5", "img_s", "latency_ms")})
+    machines, fingerprints = _machines(headers)
     frames = Frames(
         runs=runs.sort_values("run_id", kind="stable").reset_index(drop=True),
         machines=machines,
-        timings=timings,
-        accuracy=accuracy,
+        timings=_timings(parts),
+        accuracy=accuracy.sort_values("run_id", kind="stable").reset_index(drop=True),
         fingerprints=fingerprints,
     )
     pairs = (pair for p in parts for pair in zip(p.headers, p.paths, strict=True))

@@ -1,0 +1,1 @@
+"""Analysis of the tidy frames: newest results, framework ratios, comparability, summaries."""

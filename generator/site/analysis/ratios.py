@@ -1,0 +1,99 @@
+"""Framework against framework on the same machine and configuration, and geo-mean summaries."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from generator.site.analysis.comparability import condition_differences
+
+PAIRS = (("torch", "numpy"), ("tensorflow", "numpy"), ("torch", "tensorflow"))
+# Variants that change the arithmetic or the runtime: compared with fp32 on the case page, never pooled
+# into framework geo-means.
+VARIANTS_OUTSIDE_SUMMARIES = ("int8", "pruned")
+RATIO_KEY = ["machine_id", "os_tag", "family", "case", "device", "dtype", "variant", "params", "size"]
+RATIO_COLUMNS = [
+    *RATIO_KEY,
+    "pair",
+    "framework_a",
+    "framework_b",
+    "ratio",
+    "ratio_lo",
+    "ratio_hi",
+    "verdict",
+    "interval",
+    "differs",
+    "run_id_a",
+    "run_id_b",
+]
+UNLIKE_INTERVALS = "no verdict (intervals of different kinds)"
+
+
+def framework_ratios(latest: pd.DataFrame) -> pd.DataFrame:
+    """Speed-up of framework A over B on the same machine, device and case: time_B / time_A.
+
+    The interval combines the two medians' 95 % intervals at their extremes (B low / A high to
+    B high / A low); with independent results it covers the true ratio with at least 0.95² ≈ 90 %.
+    `differs` names the conditions (threads, mode, library ...) that the two results ran under
+    differently. A verdict other than "no clear difference" needs the whole interval on one side
+    of 1, and both intervals of the same kind (within one process, or between independent
+    processes): an interval of one kind says nothing about the noise the other covers.
+    """
+    keep = [*RATIO_KEY, "framework", "median", "ci_lo", "ci_hi", "interval", "conditions", "run_id"]
+    frames = []
+    for a, b in PAIRS:
+        left = latest.loc[latest["framework"] == a, keep]
+        right = latest.loc[latest["framework"] == b, keep]
+        merged = left.merge(right, on=RATIO_KEY, suffixes=("_a", "_b"), how="inner")
+        if not merged.empty:
+            frames.append(merged.assign(pair=f"{a} vs {b}"))
+    if not frames:
+        return pd.DataFrame(columns=RATIO_COLUMNS)
+    both = pd.concat(frames, ignore_index=True)
+    both["ratio"] = both["median_b"] / both["median_a"]
+    both["ratio_lo"] = both["ci_lo_b"] / both["ci_hi_a"]
+    both["ratio_hi"] = both["ci_hi_b"] / both["ci_lo_a"]
+    same_kind = both["interval_a"] == both["interval_b"]
+    both["interval"] = np.where(same_kind, both["interval_a"], "mixed")
+    both["verdict"] = np.select(
+        [~same_kind, both["ratio_lo"] > 1, both["ratio_hi"] < 1],
+        [UNLIKE_INTERVALS, "faster", "slower"],
+        default="no clear difference",
+    )
+    both["differs"] = [
+        condition_differences(a, b) for a, b in zip(both["conditions_a"], both["conditions_b"], strict=True)
+    ]
+    order = ["pair", "machine_id", "family", "case", "device", "dtype", "variant", "size", "params"]
+    return both[RATIO_COLUMNS].sort_values(order, kind="stable").reset_index(drop=True)
+
+
+def ranking(latest: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
+    """Frameworks ranked per group: geo-mean of time / best time over configurations that every
+    framework of the group measured, and in how many of them each was the fastest.
+
+    A configuration is one machine, device, case, dtype and parameter set (int8/pruned left out);
+    only configurations measured by all the group's frameworks count, so each framework is judged on
+    the same work.
+    """
+    config = ["machine_id", "device", "case", "dtype", "variant", "params"]
+    columns = [*by, "framework", "relative", "wins", "configs"]
+    work = latest[~latest["variant"].isin(VARIANTS_OUTSIDE_SUMMARIES)]
+    if work.empty:
+        return pd.DataFrame(columns=columns)
+    frameworks = work.groupby(list(by), observed=True)["framework"].transform("nunique")
+    per_config = work.groupby([*by, *config], observed=True)["framework"].transform("nunique")
+    common = work[per_config == frameworks]
+    if common.empty:
+        return pd.DataFrame(columns=columns)
+    best = common.groupby([*by, *config], observed=True)["median"].transform("min")
+    common = common.assign(
+        log_rel=np.log(common["median"] / best), win=(common["median"] == best).astype(int)
+    )
+    out = common.groupby([*by, "framework"], observed=True).agg(
+        log_rel=("log_rel", "mean"), wins=("win", "sum"), configs=("median", "size")
+    )
+    out["relative"] = np.exp(out["log_rel"])
+    out = out.reset_index().sort_values([*by, "relative", "framework"], kind="stable")
+    return out[columns].reset_index(drop=True)

@@ -1,0 +1,108 @@
+"""Summary charts drawn here as static SVG: a dot per speed-up with its interval, rows of groups.
+
+The summary charts that open the home, OS, machine and comparison pages are small, so they are
+written into the page as SVG: no chart library has to load before the reader sees the answer, text
+and grid take the page's colour (currentColor) in both palettes, and each point is a link with a
+tooltip. Every string is escaped; the same records always give the same bytes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from generator.site.output.charts import PAIR_COLORS, Record
+from generator.site.output.markup import html
+
+WIDTH = 760
+LABEL_W = 250  # room for the group labels left of the plot
+RIGHT = 24
+TOP = 34  # the legend
+ROW = 14  # one pair inside a group
+GAP = 12  # between groups
+AXIS = 44  # tick labels and the axis title
+
+
+def _ticks(lo: float, hi: float) -> list[float]:
+    """1-2-5 ticks on a log axis between lo and hi (at least the powers of ten around them)."""
+    ticks = []
+    for exponent in range(math.floor(math.log10(lo)) - 1, math.ceil(math.log10(hi)) + 1):
+        for step in (1, 2, 5):
+            value = step * 10.0**exponent
+            if lo <= value <= hi:
+                ticks.append(value)
+    if len(ticks) > 8:
+        ticks = [t for t in ticks if f"{t:g}".lstrip("0.").startswith("1")]
+    return ticks
+
+
+def _num(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def speedup_svg(title: str, rows: Sequence[Record], x_title: str) -> str:
+    groups: list[str] = []
+    for r in rows:
+        if str(r["label"]) not in groups:
+            groups.append(str(r["label"]))
+    pairs = sorted({str(r["pair"]) for r in rows})
+    values = [float(v) for r in rows for v in (r["lo"], r["hi"], r["value"]) if v is not None]
+    lo = min([*values, 1.0]) / 1.15
+    hi = max([*values, 1.0]) * 1.15
+    span = math.log(hi) - math.log(lo)
+    plot_w = WIDTH - LABEL_W - RIGHT
+
+    def x(value: float) -> float:
+        return LABEL_W + plot_w * (math.log(max(value, lo)) - math.log(lo)) / span
+
+    members = {g: [r for r in rows if str(r["label"]) == g] for g in groups}
+    tops, y0 = [], 0.0
+    for g in groups:
+        tops.append(y0)
+        y0 += len(members[g]) * ROW + GAP
+    plot_h = y0
+    height = TOP + plot_h + AXIS
+    out = [
+        f'<svg class="fb-svg" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" '
+        f'aria-label="{html(title)}" xmlns="http://www.w3.org/2000/svg">',
+        f"<title>{html(title)}</title>",
+    ]
+    legend_x = LABEL_W
+    for pair in pairs:
+        color = PAIR_COLORS.get(pair, "#4c72b0")
+        out.append(f'<circle cx="{legend_x + 5}" cy="14" r="5" fill="{color}"/>')
+        out.append(f'<text x="{legend_x + 14}" y="18" class="fb-svg-text">{html(pair)}</text>')
+        legend_x += 16 + 7 * len(pair) + 20
+    for tick in _ticks(lo, hi):
+        tx = _num(x(tick))
+        out.append(f'<line x1="{tx}" x2="{tx}" y1="{TOP}" y2="{TOP + plot_h}" class="fb-svg-grid"/>')
+        label = f"{tick:g}×"
+        out.append(
+            f'<text x="{tx}" y="{TOP + plot_h + 16}" text-anchor="middle" class="fb-svg-text">{label}</text>'
+        )
+    one = _num(x(1.0))
+    out.append(f'<line x1="{one}" x2="{one}" y1="{TOP}" y2="{TOP + plot_h}" class="fb-svg-one"/>')
+    out.append(
+        f'<text x="{LABEL_W + plot_w / 2:.1f}" y="{TOP + plot_h + 36}" text-anchor="middle" '
+        f'class="fb-svg-text">{html(x_title)}</text>'
+    )
+    for group, offset in zip(groups, tops, strict=True):
+        top = TOP + offset + GAP / 2
+        mine = sorted(members[group], key=lambda r: str(r["pair"]))
+        out.append(
+            f'<text x="{LABEL_W - 8}" y="{top + len(mine) * ROW / 2 + 4:.1f}" text-anchor="end" '
+            f'class="fb-svg-text">{html(group)}</text>'
+        )
+        for p, r in enumerate(mine):
+            pair = str(r["pair"])
+            y = _num(top + p * ROW + ROW / 2)
+            color = PAIR_COLORS.get(pair, "#4c72b0")
+            tip = f"{group} · {pair}: {r['value_text']} (95 % interval {r['ci']}), {r['verdict']}"
+            x1, x2 = _num(x(float(r["lo"] or 0))), _num(x(float(r["hi"] or 0)))
+            out.append(
+                f'<a href="{html(r["href"])}"><title>{html(tip)}; {html(r["counts"])}</title>'
+                f'<line x1="{x1}" x2="{x2}" y1="{y}" y2="{y}" stroke="{color}" stroke-width="2"/>'
+                f'<circle cx="{_num(x(float(r["value"] or 0)))}" cy="{y}" r="4.5" fill="{color}"/></a>'
+            )
+    out.append("</svg>")
+    return "".join(out)

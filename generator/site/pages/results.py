@@ -1,0 +1,101 @@
+"""The results table: one definition of how a timing result is shown, used by every page that lists
+results (run, machine, case and failure tables), built column-wise for tables of millions of rows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from generator.site.output.markup import seconds
+from generator.site.output.tables import Column, Table
+from generator.site.pages.common import case_page, fmt_float, run_page
+
+INTERVAL_WORDS = {"within-process": "within", "between-processes": "between processes", "": ""}
+PEAK_CEILING = 100.0  # a % of peak above this means the peak estimate is wrong, not a fast result
+
+
+def _mapped(column: pd.Series, show: Callable[[str], str]) -> pd.Series:
+    """`show` once per distinct value of `column` (categorical or not)."""
+    shown = {v: show(str(v)) for v in pd.unique(column)}
+    return column.astype(object).map(shown)
+
+
+def peak_text(pct: float, source: str) -> str:
+    """% of peak only with the peak's source (int8 results are held against the int8 peak), and never
+    above 100: a higher figure means the peak is wrong, and says so."""
+    if not np.isfinite(pct) or not source:
+        return "–"
+    if pct > PEAK_CEILING:
+        return f"over 100 %: peak estimate wrong ({source})"
+    return f"{pct:.1f} % ({source})"
+
+
+def result_frame(rows: pd.DataFrame) -> pd.DataFrame:
+    """Display columns of TimingRow rows: text, raw sort numbers and link targets."""
+    ok = (rows["status"] == "ok").to_numpy()
+    status = rows["status"].astype(str).to_numpy()
+    error = rows["error"].astype(str).to_numpy()
+    medians, lows, highs = (rows[n].to_numpy(dtype=np.float64) for n in ("median", "ci_lo", "ci_hi"))
+    variant = rows["variant"].astype(str).to_numpy()
+    quantized = rows["quantized"].astype(str).to_numpy()
+    return pd.DataFrame(
+        {
+            "case": rows["case"].astype(str).to_numpy(),
+            "case_page": _mapped(rows["case"], case_page).to_numpy(),
+            "params": rows["params"].astype(str).to_numpy(),
+            "dtype": rows["dtype"].astype(str).to_numpy(),
+            "variant": [
+                f"{v} (int8 layers: {q})" if q else v for v, q in zip(variant, quantized, strict=True)
+            ],
+            "framework": rows["framework"].astype(str).to_numpy(),
+            "device": rows["device"].astype(str).to_numpy(),
+            "median_text": [seconds(m) if k else s for m, k, s in zip(medians, ok, status, strict=True)],
+            "median": np.where(ok, medians, np.nan),
+            "ci_text": [
+                f"{seconds(lo)} – {seconds(hi)}" if k else e
+                for lo, hi, k, e in zip(lows, highs, ok, error, strict=True)
+            ],
+            "interval": _mapped(rows["interval"], lambda v: INTERVAL_WORDS.get(v, v)).to_numpy(),
+            "gflops_text": [fmt_float(v) for v in rows["gflops"].to_numpy(dtype=np.float64)],
+            "gflops": rows["gflops"].to_numpy(dtype=np.float64),
+            "peak_text": [
+                peak_text(p, s)
+                for p, s in zip(
+                    rows["pct_peak"].to_numpy(dtype=np.float64),
+                    rows["peak_source"].astype(str).to_numpy(),
+                    strict=True,
+                )
+            ],
+            "pct_peak": rows["pct_peak"].to_numpy(dtype=np.float64),
+            "conditions": rows["conditions"].astype(str).to_numpy(),
+            "warnings": rows["warnings"].astype(str).to_numpy(),
+            "run_id": rows["run_id"].astype(str).to_numpy(),
+            "run_page": _mapped(rows["run_id"], run_page).to_numpy(),
+        }
+    )
+
+
+RESULT_COLUMNS = (
+    Column("case", "case", link="case_page"),
+    Column("parameters", "params"),
+    Column("dtype", "dtype"),
+    Column("variant", "variant"),
+    Column("framework", "framework"),
+    Column("device", "device"),
+    Column("median", "median_text", sort="median"),
+    Column("95 % CI (or why it failed)", "ci_text"),
+    Column("interval: noise within one process or between processes", "interval"),
+    Column("GFLOP/s", "gflops_text", sort="gflops"),
+    Column("% of CPU peak (clock source)", "peak_text", sort="pct_peak"),
+    Column("conditions", "conditions"),
+    Column("warnings", "warnings"),
+    Column("run", "run_id", link="run_page"),
+)
+
+
+def results_table(name: str, rows: pd.DataFrame, *, with_case: bool = True, with_run: bool = True) -> Table:
+    """The results table; a case page leaves out the case column, a run page the run column."""
+    columns = RESULT_COLUMNS[0 if with_case else 1 : None if with_run else -1]
+    return Table(name, columns, result_frame(rows))

@@ -1,0 +1,358 @@
+"""Tidy rows: one typed row per run, machine, timing result and accuracy result.
+
+Each row model is a NamedTuple whose field names are the column names of its frame, so a frame is
+`pd.DataFrame(rows)` and nothing lines up by position. The functions here turn one run or result into
+its row; generator.site.load applies them while the run files are read (in parallel) and builds the
+frames column by column. Everything downstream (analysis, pages, downloads) reads these frames.
+"""
+
+from __future__ import annotations
+
+import math
+import typing
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import pandas as pd
+
+from generator.bench.peak import PeakEstimate, peak_dtype, peak_for
+from generator.identity import gpu_label, hardware_label, machine_key
+from generator.schema.models import AccuracyResult, Machine, ParamValue, Run, TimingResult
+
+IMPORTED_TAG = "imported"
+# The parameter that says "how big" a case is, in order of preference, for size-sweep charts.
+SIZE_PARAMS = ("n", "batch", "side")
+VERSION_FIELDS = ("numpy", "tensorflow", "torch", "keras", "torchvision")
+
+
+class RunRow(NamedTuple):
+    run_id: str
+    kind: str
+    created: str
+    date: str
+    os_tag: str
+    machine_id: str
+    cpu: str
+    arch: str
+    gpu: str
+    device: str
+    threads: str
+    blas: str
+    python: str
+    numpy: str
+    tensorflow: str
+    torch: str
+    keras: str
+    torchvision: str
+    results: int
+    ok: int
+    command: str
+    source: str
+
+
+class MachineRow(NamedTuple):
+    machine_id: str
+    os_tag: str
+    host_id: str
+    os: str
+    cpu: str
+    arch: str
+    cores: str
+    memory_gb: float
+    gpu: str
+    blas: str
+    runs: int
+    latest_run: str
+    newest: str  # creation time of the newest run, to pick the newest machines
+    hardware: str  # its readable name: the GPUs (if any), then the CPU and its cores
+
+
+class TimingRow(NamedTuple):
+    run_id: str
+    created: str
+    machine_id: str
+    os_tag: str
+    family: str
+    case: str
+    framework: str
+    device: str
+    dtype: str
+    variant: str
+    params: str
+    size_name: str
+    status: str
+    error: str
+    interval: str  # what the 95 % interval covers: "within-process" or "between-processes"
+    conditions: str  # what really ran (library, threads, mode, ...), as "key: value; ..."
+    quantized: str  # which layers ran in int8, when the run says
+    warnings: str  # why the figure may be disturbed, "; "-joined
+    peak_source: str  # where the clock of the CPU peak behind pct_peak came from (generator.bench.peak)
+    size: float
+    median: float
+    ci_lo: float
+    ci_hi: float
+    iqr: float
+    flops: float
+    gflops: float
+    pct_peak: float
+    items_per_s: float
+    agreement: float
+    transfer_h2d_s: float
+    rounds: int
+    threads: int
+
+
+class AccuracyRow(NamedTuple):
+    run_id: str
+    kind: str
+    created: str
+    machine_id: str
+    os_tag: str
+    source: str
+    model: str
+    framework: str
+    protocol: str
+    status: str
+    error: str
+    top1: float
+    top5: float
+    images: int
+    weights: str
+    device: str
+    img_s: float
+    latency_ms: float
+
+
+def columns_of(row: type[tuple[object, ...]], kind: type) -> tuple[str, ...]:
+    """The fields of a row model annotated with `kind` (str, float or int)."""
+    return tuple(name for name, hint in typing.get_type_hints(row).items() if hint is kind)
+
+
+TIMING_STRINGS = columns_of(TimingRow, str)
+TIMING_FLOATS = columns_of(TimingRow, float)
+TIMING_INTS = columns_of(TimingRow, int)
+
+
+@dataclass(frozen=True)
+class Frames:
+    runs: pd.DataFrame  # RunRow per run
+    machines: pd.DataFrame  # MachineRow per machine, its newest fingerprint
+    timings: pd.DataFrame  # TimingRow per timing result of every ops run (strings as categoricals)
+    accuracy: pd.DataFrame  # AccuracyRow per accuracy result (measured and imported)
+    fingerprints: dict[str, Machine]  # machine_id -> newest fingerprint, for the machine pages
+
+
+def params_text(params: dict[str, ParamValue]) -> str:
+    """Canonical, sorted text of a parameter set: `batch=32, n=1024`."""
+    return ", ".join(f"{k}={_fmt_param(v)}" for k, v in sorted(params.items()))
+
+
+def _fmt_param(value: ParamValue) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def size_of(params: dict[str, ParamValue]) -> tuple[str, float]:
+    for name in SIZE_PARAMS:
+        value = params.get(name)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return name, float(value)
+    return "", math.nan
+
+
+def machine_id(run: Run) -> str:
+    """The machine a run belongs to (OS tag / identity.machine_key): "" for imported runs."""
+    if run.machine is None:
+        return ""
+    return f"{run.machine.os.tag}/{machine_key(run.machine)}"
+
+
+def blas_text(machine: Machine | None) -> str:
+    if machine is None:
+        return ""
+    parts = {
+        " ".join(
+            p for p in (b.internal_api, b.version, f"({b.threading_layer})" if b.threading_layer else "") if p
+        )
+        for b in machine.blas
+    }
+    return "; ".join(sorted(parts))
+
+
+def gpu_text(machine: Machine | None) -> str:
+    return "; ".join(g.name for g in machine.gpus) if machine else ""
+
+
+def run_row(run: Run) -> RunRow:
+    m = run.machine
+    threads = run.settings.get("threads")
+
+    def version(name: str) -> str:
+        return m.frameworks.get(name, "") if m else ""
+
+    return RunRow(
+        run.run_id,
+        run.kind,
+        run.created,
+        run.created[:10],
+        m.os.tag if m else IMPORTED_TAG,
+        machine_id(run),
+        m.cpu.model if m else "",
+        m.cpu.arch if m else "",
+        gpu_text(m),
+        ",".join(sorted({r.device for r in run.results if r.device})),
+        str(threads) if threads is not None else "",
+        blas_text(m),
+        m.python if m else "",
+        version("numpy"),
+        version("tensorflow"),
+        version("torch"),
+        version("keras"),
+        version("torchvision"),
+        len(run.results),
+        sum(1 for r in run.results if r.status == "ok"),
+        run.command,
+        run.source.repository if run.source else "",
+    )
+
+
+def machine_row(key: str, run: Run, runs: int) -> MachineRow:
+    m = run.machine
+    assert m is not None
+    return MachineRow(
+        key,
+        m.os.tag,
+        m.host_id,
+        m.os.pretty or f"{m.os.distro} {m.os.version}",
+        m.cpu.model,
+        m.cpu.arch,
+        f"{m.cpu.cores_physical or '?'} / {m.cpu.cores_logical}",
+        m.memory_gb,
+        gpu_text(m),
+        blas_text(m),
+        runs,
+        run.run_id,
+        run.created,
+        hardware_text(m),
+    )
+
+
+def hardware_text(machine: Machine) -> str:
+    gpus = sorted({gpu_label(g, machine) for g in machine.gpus})
+    return " · ".join([*gpus, hardware_label(machine, "cpu")])
+
+
+_PARAMS_TEXT: dict[tuple[tuple[str, ParamValue], ...], tuple[str, str, float]] = {}
+
+
+def _params(params: dict[str, ParamValue]) -> tuple[str, str, float]:
+    """params_text and size_of of a parameter set, remembered (runs repeat the same few sets)."""
+    key = tuple(params.items())
+    found = _PARAMS_TEXT.get(key)
+    if found is None:
+        found = (params_text(params), *size_of(params))
+        if len(_PARAMS_TEXT) < 1 << 16:
+            _PARAMS_TEXT[key] = found
+    return found
+
+
+def conditions_text(conditions: dict[str, str]) -> str:
+    """What ran, without the int8 layer list (shown in its own column)."""
+    return "; ".join(f"{k}: {v}" for k, v in sorted(conditions.items()) if k != "quantized_layers")
+
+
+class Peaks:
+    """A run's CPU peaks by the dtype they hold results against (generator.bench.peak), made once."""
+
+    def __init__(self, run: Run) -> None:
+        self.run = run
+        self.found: dict[str, PeakEstimate | None] = {}
+
+    def percent(self, r: TimingResult, gflops: float) -> tuple[float, str]:
+        """(% of peak, the peak's source) of a CPU result, or (nan, "") when there is no peak."""
+        if r.device != "cpu" or not math.isfinite(gflops) or self.run.machine is None:
+            return math.nan, ""
+        dtype = peak_dtype(r.dtype, r.variant)
+        if dtype not in self.found:
+            self.found[dtype] = peak_for(self.run.machine, self.run.settings, dtype)
+        peak = self.found[dtype]
+        if peak is None or peak.gflops <= 0:
+            return math.nan, ""
+        return 100.0 * gflops / peak.gflops, peak.source
+
+
+def timing_row(run: Run, mid: str, r: TimingResult, peaks: Peaks) -> TimingRow:
+    """One timing result's row; `mid` is machine_id(run), made once per run (it hashes the machine)."""
+    assert run.machine is not None
+    text, size_name, size = _params(r.params)
+    st, mt, nan = r.stats, r.metrics, math.nan
+    gflops = mt.get("gflops", nan)
+    if not math.isfinite(gflops) and r.flops and st is not None and st.median > 0:
+        gflops = r.flops / st.median / 1e9
+    pct, source = peaks.percent(r, gflops)
+    return TimingRow(
+        run.run_id,
+        run.created,
+        mid,
+        run.machine.os.tag,
+        r.family,
+        r.case,
+        r.framework,
+        r.device,
+        r.dtype,
+        r.variant,
+        text,
+        size_name,
+        r.status,
+        r.error or "",
+        st.interval if st else "",
+        conditions_text(r.conditions),
+        r.conditions.get("quantized_layers", ""),
+        "; ".join(r.warnings),
+        source,
+        size,
+        st.median if st else nan,
+        st.ci95[0] if st else nan,
+        st.ci95[1] if st else nan,
+        st.iqr if st else nan,
+        r.flops if r.flops is not None else nan,
+        gflops,
+        pct,
+        mt.get("items_per_s", nan),
+        mt.get("agreement_vs_fp32", nan),
+        mt.get("transfer_h2d_s", nan),
+        st.rounds if st else 0,
+        r.threads or 0,
+    )
+
+
+def accuracy_row(run: Run, mid: str, r: AccuracyResult) -> AccuracyRow:
+    return AccuracyRow(
+        run.run_id,
+        run.kind,
+        run.created,
+        mid,
+        run.machine.os.tag if run.machine else IMPORTED_TAG,
+        run.source.repository if run.source else "",
+        r.model,
+        r.framework,
+        r.protocol,
+        r.status,
+        r.error or "",
+        r.top1 if r.top1 is not None else math.nan,
+        r.top5 if r.top5 is not None else math.nan,
+        r.images,
+        r.weights or "",
+        r.device or "",
+        r.throughput_img_s if r.throughput_img_s is not None else math.nan,
+        r.latency_ms if r.latency_ms is not None else math.nan,
+    )
+
+
+def plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with its categorical columns as plain strings (for small frames shown on pages)."""
+    kinds = {n: object for n, t in frame.dtypes.items() if isinstance(t, pd.CategoricalDtype)}
+    return frame.astype(kinds) if kinds else frame

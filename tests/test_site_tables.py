@@ -1,0 +1,196 @@
+"""The one table renderer: small tables as escaped HTML with raw sort numbers, large ones as data
+files; the page budget; the results table's rules for % of peak; no import circles in generator/."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from bs4 import BeautifulSoup
+
+from generator.site.output import tables
+from generator.site.output.tables import Cell, Column, Table, TableWriter, rows_table
+from generator.site.pages.results import peak_text
+from generator.synthetic import PAYLOADS
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _numbers(count: int) -> Table:
+    frame = pd.DataFrame(
+        {
+            "name": [f"row {i}" for i in range(count)],
+            "page": [f"runs/r{i}.md" for i in range(count)],
+            "seconds_text": [f"{i % 7} ms" for i in range(count)],
+            "seconds": [(i % 7) * 1e-3 for i in range(count)],
+        }
+    )
+    columns = (Column("name", "name", link="page"), Column("time", "seconds_text", sort="seconds"))
+    return Table("results", columns, frame)
+
+
+def test_small_table_is_html_with_raw_sort_numbers_and_page_relative_links() -> None:
+    writer = TableWriter("machines/debian-12/abc.md")
+    html = str(writer.render(_numbers(3)))
+    soup = BeautifulSoup(html, "html.parser")
+    rows = soup.select("tbody tr")
+    assert len(rows) == 3 and not writer.files
+    assert rows[2].select("td")[1]["data-sort"] == repr(2e-3)
+    # Directory URLs: machines/debian-12/abc/ -> ../../../runs/r2/
+    assert rows[2].select_one("a")["href"] == "../../../runs/r2/"
+
+
+def test_large_table_ships_as_a_data_file_beside_its_page() -> None:
+    writer = TableWriter("runs/x.md")
+    html = str(writer.render(_numbers(tables.INLINE_ROWS + 1)))
+    assert "<table" not in html
+    ((rel, text),) = writer.files.items()
+    assert rel == "runs/x.results.json"
+    soup = BeautifulSoup(html, "html.parser")
+    assert soup.select_one("div.fb-table")["data-src"] == "../x.results.json"
+    data = json.loads(text)
+    assert [c["title"] for c in data["columns"]] == ["name", "time"]
+    assert data["columns"][1]["sort"] is True and len(data["rows"]) == tables.INLINE_ROWS + 1
+    name, time = data["rows"][9]
+    assert name == ["row 9", None, "../r9/"] and time == ["2 ms", 0.002, None]
+
+
+def test_page_budget_moves_later_tables_to_data_files() -> None:
+    writer = TableWriter("index.md", tables.Budget(cells=60))
+    assert "<table" in writer.render(_numbers(20))  # 40 cells fit
+    assert "<table" not in writer.render(_numbers(20))  # 40 more do not
+    assert list(writer.files) == ["index.results.json"]
+
+
+def test_hostile_text_is_escaped_in_html_and_in_data_files() -> None:
+    rows = [(Cell(p, "runs/r.md"), p) for p in PAYLOADS]
+    small = BeautifulSoup(
+        str(TableWriter("index.md").render(rows_table("t", ("a", "b"), rows))), "html.parser"
+    )
+    assert not small.select("script, img, svg, td a[href^=javascript]")
+    assert [td.get_text() for td in small.select("tbody td:nth-of-type(2)")] == [
+        " ".join(p.split()) for p in PAYLOADS
+    ]
+    many = rows_table("t", ("a", "b"), rows * 20)
+    writer = TableWriter("index.md")
+    writer.render(many)
+    data = json.loads(writer.files["index.t.json"])
+    assert data["rows"][0][1] == PAYLOADS[0]  # the script draws text with textContent, never as HTML
+
+
+def test_columns_nobody_filled_are_left_out() -> None:
+    frame = pd.DataFrame({"a": ["x", "y"], "warnings": ["", ""]})
+    table = Table("t", (Column("a", "a"), Column("warnings", "warnings")), frame)
+    html = str(TableWriter("index.md").render(table))
+    assert "warnings" not in html and ">x<" in html
+
+
+@pytest.mark.parametrize(
+    ("pct", "source", "shown"),
+    [
+        (45.25, "cpufreq max (3500 MHz)", "45.2 % (cpufreq max (3500 MHz))"),
+        (45.2, "", "–"),  # no peak: not shown
+        (136.0, "probe", "over 100 %: peak estimate wrong (probe)"),
+        (float("nan"), "probe", "–"),
+    ],
+)
+def test_percent_of_peak_comes_with_its_source_and_never_exceeds_100(
+    pct: float, source: str, shown: str
+) -> None:
+    assert peak_text(pct, source) == shown
+
+
+def _imports(path: Path, modules: set[str]) -> set[str]:
+    """The generator modules a file imports anywhere in its code (lazy imports count too). `from P
+    import m` imports the module P.m where there is one, else P; the package uses absolute imports."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            assert node.level == 0, f"{path}: relative import"
+            for alias in node.names:
+                sub = f"{node.module}.{alias.name}"
+                found.add(sub if sub in modules else str(node.module))
+    return found & modules
+
+
+def _graph() -> dict[str, set[str]]:
+    files = {
+        p: ".".join(p.relative_to(ROOT).with_suffix("").parts) for p in (ROOT / "generator").rglob("*.py")
+    }
+    files = {p: name.removesuffix(".__init__") for p, name in files.items()}
+    modules = set(files.values())
+    return {name: _imports(path, modules) - {name} for path, name in files.items()}
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == 1:
+                return [*stack[stack.index(nxt) :], nxt]
+            if nxt not in state and (found := visit(nxt)):
+                return found
+        stack.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(graph):
+        if node not in state and (found := visit(node)):
+            return found
+    return None
+
+
+def test_the_cycle_finder_finds_a_cycle() -> None:
+    assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert _cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_generator_has_no_import_cycles() -> None:
+    graph = _graph()
+    assert "generator.site.render" in graph and "generator.site.load" in graph["generator.site.render"]
+    assert _cycle(graph) is None, " -> ".join(_cycle(graph) or [])
+
+
+def test_the_site_pipeline_flows_one_way() -> None:
+    """load → tidy ← analysis ← pages → output; output never reaches back into pages or analysis."""
+    graph = _graph()
+    stage = {"tidy": 0, "load": 1, "analysis": 1, "output": 2, "pages": 3, "render": 4}
+
+    def stage_of(module: str) -> int | None:
+        parts = module.split(".")
+        return stage.get(parts[2]) if len(parts) > 2 and parts[1] == "site" else None
+
+    backwards = [
+        (a, b)
+        for a, targets in graph.items()
+        for b in targets
+        if stage_of(a) is not None and stage_of(b) is not None and stage_of(b) > stage_of(a)  # type: ignore[operator]
+    ]
+    assert not backwards, backwards
+    assert np.isfinite(stage["render"])
+
+
+def test_static_summary_chart_escapes_and_links_every_point() -> None:
+    from generator.site.output.svg import speedup_svg
+
+    rows = [
+        {"label": p, "pair": "torch vs numpy", "value": 1.5, "lo": 1.2, "hi": 1.9, "value_text": "1.50×",
+         "ci": "1.20× – 1.90×", "verdict": "faster", "counts": "3 cases", "href": "machines/"}
+        for p in PAYLOADS
+    ]  # fmt: skip
+    svg = BeautifulSoup(speedup_svg("Which <b>framework</b>?", rows, "speed-up"), "html.parser")
+    assert not svg.select("script, img, b, foreignobject")
+    assert [a["href"] for a in svg.select("a")] == ["machines/"] * len(PAYLOADS)
+    labels = [t.get_text() for t in svg.select("text")]
+    assert all(" ".join(p.split()) in labels for p in PAYLOADS)
+    assert svg.select_one("svg")["aria-label"] == "Which <b>framework</b>?"
