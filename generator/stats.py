@@ -15,6 +15,7 @@ Two kinds of 95 % interval for the point estimate:
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -68,6 +69,7 @@ def quantile(sorted_values: Sequence[float], q: float) -> float:
     return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo)
 
 
+@functools.lru_cache(maxsize=4096)  # validation asks for the same few n millions of times
 def median_ci_ranks(n: int, confidence: float = CONFIDENCE) -> tuple[int, int, float]:
     """0-based ranks (lo, hi) of the order statistics bounding the median, and their true coverage.
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from generator.bench.timer import summarize
 from generator.schema import dump_run, load_runs
 from generator.schema.models import Gpu
 from generator.site.render import build_site
@@ -40,11 +41,17 @@ def test_build_never_crashes_on_valid_runs(
         "gpus": [Gpu(vendor="nvidia", name=gpu.strip() or "g")] if with_gpu else [],
     })  # fmt: skip
     first = base.results[0]
-    assert first.stats is not None
-    stats = first.stats.model_copy(update={"median": median, "min": median, "max": median,
-                                           "mean": median, "ci95": (median, median)})  # fmt: skip
+    samples = [median] * 6  # statistics must be those of the samples (validation recomputes them)
     results = [
-        first.model_copy(update={"case": case, "variant": variant, "stats": stats}),
+        first.model_copy(
+            update={
+                "case": case,
+                "variant": variant,
+                "samples": samples,
+                "process_rounds": [3, 3],
+                "stats": summarize(samples, 1, [3, 3]),
+            }
+        ),
         *base.results[1:6],
     ]
     run = base.model_copy(
