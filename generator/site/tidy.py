@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
+from generator.bench.flops import flops as case_flops
 from generator.bench.peak import PeakEstimate, peak_dtype, peak_for
 from generator.identity import gpu_label, hardware_label, machine_key
 from generator.schema.models import AccuracyResult, Machine, ParamValue, Run, TimingResult
@@ -289,9 +290,10 @@ def timing_row(run: Run, mid: str, r: TimingResult, peaks: Peaks) -> TimingRow:
     assert run.machine is not None
     text, size_name, size = _params(r.params)
     st, mt, nan = r.stats, r.metrics, math.nan
-    gflops = mt.get("gflops", nan)
-    if not math.isfinite(gflops) and r.flops and st is not None and st.median > 0:
-        gflops = r.flops / st.median / 1e9
+    # The work done per call by today's count (runs made before a count was corrected keep their
+    # times, which are the record; their stored GFLOP/s would repeat the old count).
+    work = case_flops(r.case, r.params) or r.flops
+    gflops = work / st.median / 1e9 if work and st is not None and st.median > 0 else mt.get("gflops", nan)
     pct, source = peaks.percent(r, gflops)
     return TimingRow(
         run.run_id,
