@@ -81,15 +81,17 @@ def test_nominal_memory(reported: float, nominal: float) -> None:
 
 def test_committed_runs_keep_one_key_per_real_machine() -> None:
     machines = [run.machine for run in load_runs([RUNS]) if run.machine is not None]
-    by_host: dict[str, set[str]] = {}
+    by_box: dict[tuple[str, str], set[str]] = {}
     for m in machines:
-        by_host.setdefault(m.host_id, set()).add(machine_key(m))
-    # Each committed host id is one box (the Debian VM with two runs, the Ubuntu H100 box).
-    assert len(machines) >= 3 and len(by_host) == 2
-    assert all(len(keys) == 1 for keys in by_host.values())
-    assert len({k for keys in by_host.values() for k in keys}) == 2
-    # Same generic CPU name, other core counts: two hardware classes.
-    assert len({hardware_class(m, "cpu") for m in machines}) == 2
+        by_box.setdefault((m.host_id, m.cpu.model), set()).add(machine_key(m))
+    # Each (host id, CPU) is one box: the Xeon VM with two runs, the Ubuntu H100 box, and the
+    # AMD EPYC VM, a clone that shares the Xeon's /etc/machine-id and still gets its own key.
+    assert len(machines) >= 3 and all(len(keys) == 1 for keys in by_box.values())
+    assert len({k for keys in by_box.values() for k in keys}) == len(by_box)
+    shared = [host for host, _ in by_box if sum(1 for h, _ in by_box if h == host) > 1]
+    assert shared, "the committed runs include two machines that share one host id"
+    # Same generic CPU name, other core counts or vector units: separate hardware classes.
+    assert len({hardware_class(m, "cpu") for m in machines}) == len(by_box)
 
 
 def test_a_clone_of_a_committed_machine_gets_its_own_key() -> None:

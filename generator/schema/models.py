@@ -52,6 +52,13 @@ Timestamp = Annotated[
 Seconds = Annotated[float, Field(ge=0, le=1e6)]
 Percent = Annotated[float, Field(ge=0, le=100)]
 ParamValue = int | float | bool | Name
+# A setting may be a list (e.g. the models a run was asked for, which --resume must get back whole).
+SettingValue = (
+    int
+    | float
+    | bool
+    | Annotated[str, StringConstraints(min_length=1, max_length=4000), AfterValidator(_no_control)]
+)
 Metrics = Annotated[dict[Name, Annotated[float, Field(ge=-1e18, le=1e18)]], Field(max_length=64)]
 
 Framework = Literal["numpy", "tensorflow", "torch"]
@@ -262,7 +269,7 @@ class Run(Strict):
     command: Text
     machine: Machine | None = None
     source: Source | None = None
-    settings: Annotated[dict[Name, ParamValue], Field(max_length=64)] = Field(
+    settings: Annotated[dict[Name, SettingValue], Field(max_length=64)] = Field(
         default={}, description="how the run was made: timer target, threads, protocol, ..."
     )
     notes: Annotated[dict[Name, Text | float], Field(max_length=64)] = {}

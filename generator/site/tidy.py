@@ -285,6 +285,14 @@ class Peaks:
         return 100.0 * gflops / peak.gflops, peak.source
 
 
+def _counted_flops(r: TimingResult) -> float | None:
+    """Today's FLOP count of a result's case, or None for a case (or parameters) it does not know."""
+    try:
+        return case_flops(r.case, r.params)
+    except (KeyError, ValueError, TypeError):
+        return None
+
+
 def timing_row(run: Run, mid: str, r: TimingResult, peaks: Peaks) -> TimingRow:
     """One timing result's row; `mid` is machine_id(run), made once per run (it hashes the machine)."""
     assert run.machine is not None
@@ -292,7 +300,7 @@ def timing_row(run: Run, mid: str, r: TimingResult, peaks: Peaks) -> TimingRow:
     st, mt, nan = r.stats, r.metrics, math.nan
     # The work done per call by today's count (runs made before a count was corrected keep their
     # times, which are the record; their stored GFLOP/s would repeat the old count).
-    work = case_flops(r.case, r.params) or r.flops
+    work = _counted_flops(r) or r.flops
     gflops = work / st.median / 1e9 if work and st is not None and st.median > 0 else mt.get("gflops", nan)
     pct, source = peaks.percent(r, gflops)
     return TimingRow(
