@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from generator.bench.cases import baseline_variant
 from generator.identity import series_label
 from generator.schema.models import Machine
 from generator.site.analysis.comparability import comparability
@@ -168,16 +169,25 @@ def best_chart(here: str, case: str, rows: pd.DataFrame, labels: dict[str, str],
 
 
 def variant_table(rows: pd.DataFrame) -> Table | None:
-    """Speed-up of each inference variant (int8, pruned) over fp32 on the same machine and framework."""
+    """Speed-up of each inference variant (int8, pruned) over the fp32 run in the same runtime (TF int8
+    runs in TFLite, so its baseline is tflite-fp32), on the same machine and framework."""
     key = ["machine_id", "framework", "device", "dtype", "params"]
-    base = rows[rows["variant"] == "fp32"]
-    others = rows[rows["variant"] != "fp32"]
-    if base.empty or others.empty:
+    pairs = [
+        (f, v, baseline_variant(f, v))
+        for f, v in zip(rows["framework"].astype(str), rows["variant"].astype(str), strict=True)
+    ]
+    others = rows.assign(baseline=[b or "" for _, _, b in pairs])[[b is not None for _, _, b in pairs]]
+    base = rows.assign(baseline=rows["variant"].astype(str))
+    if others.empty:
         return None
-    merged = others.merge(base, on=key, suffixes=("", "_fp32"))
+    merged = others.merge(base, on=[*key, "baseline"], suffixes=("", "_fp32"))
+    if merged.empty:
+        return None
     out = []
     for r in rows_of(merged):
-        lo, hi = r.ci_lo_fp32 / r.ci_hi, r.ci_hi_fp32 / r.ci_lo
+        # A wide between-process interval can reach down to 0 s: the ratio is then unbounded above.
+        lo = r.ci_lo_fp32 / r.ci_hi if r.ci_hi > 0 else math.inf
+        hi = r.ci_hi_fp32 / r.ci_lo if r.ci_lo > 0 else math.inf
         if r.interval != r.interval_fp32:
             verdict = "no verdict (intervals of different kinds)"
         else:
@@ -198,8 +208,9 @@ def variant_table(rows: pd.DataFrame) -> Table | None:
                 Cell(r.run_id, run_page(r.run_id)),
             )
         )
-    titles = ("variant", "int8 layers", "framework", "device", "parameters", "speed-up over fp32", "interval",
-              "verdict", "top-1 agreement with fp32", "run")  # fmt: skip
+    titles = ("variant", "int8 layers", "framework", "device", "parameters",
+              "speed-up over fp32 (same runtime)", "interval", "verdict", "top-1 agreement with fp32",
+              "run")  # fmt: skip
     return rows_table("variants", titles, out)
 
 
