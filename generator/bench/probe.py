@@ -181,27 +181,23 @@ def compiled_chain_mhz(compiler: str | None = None) -> float | None:
                 timeout=PROBE_TIMEOUT_S,
                 check=False,
             )
-            if built.returncode != 0:
-                return None
-            done = subprocess.run(
-                [str(program), str(LOOPS), str(TRIALS)],
-                capture_output=True,
-                text=True,
-                timeout=PROBE_TIMEOUT_S,
-                check=False,
-            )
         except (OSError, subprocess.SubprocessError):
             return None
-    return _plausible(done.stdout) if done.returncode == 0 else None
+        return _run_chain([str(program)]) if built.returncode == 0 else None
 
 
 def machine_code_chain_mhz() -> float | None:
     """The clock from the hand-assembled chain (x86-64 POSIX only), run in a child process."""
     if platform.machine().lower() not in ("x86_64", "amd64") or sys.platform == "win32":
         return None
+    return _run_chain([sys.executable, "-m", "generator.bench.probe_chain"])
+
+
+def _run_chain(command: list[str]) -> float | None:
+    """Run a chain program with the loop and trial counts; its MHz, or None on any failure."""
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "generator.bench.probe_chain", str(LOOPS), str(TRIALS)],
+            [*command, str(LOOPS), str(TRIALS)],
             capture_output=True,
             text=True,
             timeout=PROBE_TIMEOUT_S,

@@ -122,9 +122,6 @@ class RunFile:
     def processes_done(self, item: WorkItem) -> int:
         return processes_done(self.get(item.key()))
 
-    def done_keys(self) -> set[str]:
-        return set(self._index)
-
 
 def load_average() -> float | None:
     """The 1-minute load average (POSIX), recorded so a reader can tell a disturbed run."""
