@@ -164,6 +164,21 @@ def test_passes_rotate_frameworks_and_shuffle_cases() -> None:
     assert pass_order(("numpy", "torch"), items, 1, "run") == second  # seeded
 
 
+def test_a_zoo_models_batches_run_back_to_back() -> None:
+    # A worker keeps one built model at a time: interleaving models would rebuild each per batch size.
+    from generator.bench.cases import WorkItem
+
+    items = [
+        WorkItem("models", "zoo_infer", "torch", "cpu", "float32", "eager", (("batch", b), ("model", m)))
+        for m in ("alexnet", "resnet18", "vgg11", "densenet121", "resnet50")
+        for b in (1, 32)
+    ]
+    orders = [[dict(i.params)["model"] for i in pass_order(("torch",), items, p, "run")] for p in range(4)]
+    for order in orders:
+        assert all(order[k] == order[k + 1] for k in range(0, len(order), 2))
+    assert len({tuple(o) for o in orders}) > 1  # the models' order still changes from pass to pass
+
+
 def test_resume_rejects_bad_files(tmp_path: Path, fast_machine: None) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")

@@ -31,6 +31,7 @@ from generator.bench.peak import PEAK_DTYPES, clock_settings, peak_dtype, peak_f
 from generator.bench.probe import machine_clock
 from generator.bench.progress import Progress
 from generator.bench.shares import merge, processes_done
+from generator.bench.zoo_cases import FAMILY as ZOO_FAMILY
 from generator.errors import UserError
 from generator.schema.load import display, dump_run, load_run, write_atomic
 from generator.schema.models import Machine, Run, TimingResult
@@ -297,6 +298,10 @@ class Worker:
         self._log_file.close()
         if kill:
             return "killed after no progress for too long"
+        if code == -signal.SIGKILL:
+            # Nobody here sends SIGKILL but the kernel's out-of-memory killer (seen with Keras
+            # NASNetLarge at batch 32, a worker of 24 GB on a 24 GB machine).
+            return "worker killed by SIGKILL: most likely out of memory (the kernel's OOM killer)"
         if code < 0:
             return f"worker killed by signal {signal.Signals(-code).name}"
         return f"worker exited with status {code}" if code else ""
@@ -388,13 +393,25 @@ def run_framework(
             progress.advance()
 
 
+def _built_together(item: WorkItem) -> str:
+    """Cases that reuse one built model (a zoo model at each batch size) stay back to back: a worker
+    keeps one model at a time, and building a large one costs more than timing it."""
+    model = dict(item.params).get("model") if item.family == ZOO_FAMILY else None
+    return f"{item.framework}/{model}" if model is not None else item.key()
+
+
 def pass_order(frameworks: tuple[str, ...], items: list[WorkItem], index: int, seed: str) -> list[WorkItem]:
-    """Pass `index`'s order: frameworks rotated by the pass, cases shuffled per pass (seeded)."""
+    """Pass `index`'s order: frameworks rotated by the pass, cases shuffled per pass (seeded), the
+    cases of one built model kept together."""
     shift = index % len(frameworks) if frameworks else 0
     order = {fw: i for i, fw in enumerate(frameworks[shift:] + frameworks[:shift])}
     shuffled = list(items)
-    random.Random(f"{seed}/{index}").shuffle(shuffled)
-    return sorted(shuffled, key=lambda item: order[item.framework])
+    rng = random.Random(f"{seed}/{index}")
+    rng.shuffle(shuffled)
+    groups = list(dict.fromkeys(_built_together(item) for item in shuffled))
+    rng.shuffle(groups)
+    rank = {group: i for i, group in enumerate(groups)}
+    return sorted(shuffled, key=lambda item: (order[item.framework], rank[_built_together(item)]))
 
 
 def run_ops(options: OpsOptions) -> Path:

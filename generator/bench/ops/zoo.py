@@ -8,6 +8,7 @@ counted on the model itself (zoo_cases.FLOP_FORMULA); the parameter count is a m
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from typing import Any
 
@@ -81,11 +82,21 @@ def _build_keras(backend: Backend, spec: ZooModel) -> tuple[Any, float, int]:
     return model, keras_flops(model) / 1e9, int(model.count_params())
 
 
+def _forget_models(backend: Backend) -> None:
+    _BUILT.clear()
+    if backend.name == "tensorflow":
+        # Keras' global state (layer names, graph caches) grows with every model a process builds.
+        import keras
+
+        keras.backend.clear_session(free_memory=True)
+    gc.collect()
+
+
 def built(backend: Backend, spec: ZooModel) -> tuple[Any, float, int]:
     """(model, forward GFLOPs per image, parameter count), built once per process."""
     key = (backend.name, spec.name)
     if key not in _BUILT:
-        _BUILT.clear()  # one model at a time: the largest hold gigabytes
+        _forget_models(backend)  # one model at a time: the largest hold gigabytes
         build = _build_torch if backend.name == "torch" else _build_keras
         _BUILT[key] = build(backend, spec)
     return _BUILT[key]
