@@ -13,8 +13,8 @@ other model both installed zoos provide), `zoo_infer_layouts` and `zoo_infer_com
 models in the other variants). Quick mode: three models per zoo at batch 1.
 
 Cost: a call costs about FLOPs / rate; `estimate_seconds` adds model building and start-up, and
-`min_rounds` gives slow cases fewer timed rounds per process so the study suite stays under 30 min
-on a 2-core CPU (see `estimate_seconds` for the assumed rates).
+`min_rounds` gives slow cases fewer timed rounds per process (down to 2). On a 2-core EPYC the study
+suite took 41.5 min with 2 processes, most of it the batch-32 calls themselves (see the rates below).
 """
 
 from __future__ import annotations
@@ -297,11 +297,12 @@ CASE_SPECS: tuple[CaseSpec, ...] = (
     ),
 )
 
-# Planning figures for this 2-core CPU class (measured order of magnitude, not promises): sustained
-# GFLOP/s of convnet inference, per-call overhead (Keras eager dispatches layer by layer), model
-# build (random initialisation) and worker start-up (importing TF is the slow one).
-RATE_GFLOPS = 100.0
-CALL_OVERHEAD_S = {"tensorflow": 0.03, "torch": 0.003}
+# Planning figures for this 2-core CPU class (medians of the committed 34-model run of a 2-core EPYC,
+# 2026-11-28, not promises): sustained GFLOP/s of convnet inference at batch 32, per-call overhead at
+# batch 1 (Keras eager dispatches layer by layer: about half a second per call), model build (random
+# initialisation) and worker start-up (importing TF is the slow one).
+RATE_GFLOPS = {"tensorflow": 40.0, "torch": 70.0}
+CALL_OVERHEAD_S = {"tensorflow": 0.5, "torch": 0.015}
 BUILD_S = {"tensorflow": 4.0, "torch": 1.5}
 START_S = {"tensorflow": 20.0, "torch": 8.0}
 CHECK_BATCH = 2  # images in the output check of eager variants
@@ -328,7 +329,7 @@ def model_cases(case: Callable[..., C], variant: Callable[..., V]) -> tuple[C, .
 def call_seconds(framework: str, params: Mapping[str, object]) -> float:
     """Estimated time of one call (one batch) of a model work item (its framework and params)."""
     model = zoo_model(framework, str(params["model"]))
-    return model.gflops * int(str(params["batch"])) / RATE_GFLOPS + CALL_OVERHEAD_S[framework]
+    return model.gflops * int(str(params["batch"])) / RATE_GFLOPS[framework] + CALL_OVERHEAD_S[framework]
 
 
 def min_rounds(framework: str, params: Mapping[str, object]) -> int:
