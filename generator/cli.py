@@ -155,7 +155,7 @@ MODEL_VARIANT_CASES = {
     "graph": "zoo_infer_layouts",
     "compiled": "zoo_infer_compiled",
 }
-MODELS_PROCESSES = 2  # model calls take seconds: two processes, the fewest that give a between-process interval
+MODELS_PROCESSES = 2  # model calls take seconds: 2, the fewest that give a between-process interval
 
 
 def cmd_bench_models(args: argparse.Namespace) -> int:

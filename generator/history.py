@@ -11,6 +11,7 @@ two. A step is reported when it survives the correction and is at least the mini
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -23,8 +24,14 @@ from generator.change import MIN_EFFECT, Change, Estimate, compare, holm
 class Point:
     version: str  # the framework's version for this run
     created: str  # the run's time (ISO), for ordering runs of one version
-    medians: tuple[float, ...]  # per-process medians, seconds
+    medians: tuple[float, ...]  # per-process medians, seconds (empty where only `summary` is known)
     run_id: str
+    # The medians' Estimate, for points made from a table that keeps only each result's mean, standard
+    # error and process count (the site's frames); pooling from it is exact (see `pooled`).
+    summary: Estimate | None = None
+
+    def estimate(self) -> Estimate:
+        return self.summary if self.summary is not None else Estimate.from_medians(self.medians)
 
 
 @dataclass(frozen=True)
@@ -55,10 +62,33 @@ def by_version(points: Iterable[Point]) -> list[tuple[str, list[Point]]]:
     return sorted(groups.items(), key=lambda item: version_key(item[0]))
 
 
+def pooled(estimates: Sequence[Estimate]) -> Estimate:
+    """One Estimate over every process behind `estimates`, the same as Estimate.from_medians of all
+    their medians: each one's mean, standard error and process count are its medians' sufficient
+    statistics (count, sum and sum of squares)."""
+    counts = [e.df + 1 for e in estimates]
+    n = sum(counts)
+    mean = math.fsum(k * e.mean for k, e in zip(counts, estimates, strict=True)) / n
+    if n < 2:
+        return Estimate(mean, math.nan, 0)
+    # Squares between the means, plus within each estimate: (k - 1) sd^2 with sd = se sqrt(k) (one
+    # process has no spread of its own, and its se is NaN).
+    squares = math.fsum(
+        k * (e.mean - mean) ** 2 + ((k - 1) * k * e.se**2 if k > 1 else 0.0)
+        for k, e in zip(counts, estimates, strict=True)
+    )
+    return Estimate(mean, math.sqrt(squares / (n - 1)) / math.sqrt(n), n - 1)
+
+
+def version_estimate(points: Sequence[Point]) -> Estimate:
+    """The runs of one version pooled: each of their worker processes counts as one measurement."""
+    return pooled([p.estimate() for p in points])
+
+
 def steps_of(series: tuple[str, ...], points: Sequence[Point], min_effect: float = MIN_EFFECT) -> list[Step]:
     """Every step between consecutive versions of one series, with whether it is reported."""
     versions = by_version(points)
-    estimates = [Estimate.from_medians([m for p in pts for m in p.medians]) for _, pts in versions]
+    estimates = [version_estimate(pts) for _, pts in versions]
     changes = [compare(a, b, min_effect) for a, b in itertools.pairwise(estimates)]
     testable = [i for i, c in enumerate(changes) if c.verdict != "no verdict"]
     rejected = holm([changes[i].p_value for i in testable])

@@ -51,9 +51,22 @@ def write_runs(folder: Path, count: int) -> None:
         (sub / f"{run.run_id}.json").write_text(dump_run(run))
 
 
+def _absolute_hooks(text: str, root: Path) -> str:
+    """`hooks:` entries are paths relative to the config file: made absolute for a copy elsewhere."""
+
+    def entry(m: re.Match[str]) -> str:
+        path = Path(m.group(2))
+        return m.group(1) + str(path if path.is_absolute() else (root / path).resolve())
+
+    def block(m: re.Match[str]) -> str:
+        return re.sub(r"^([ \t]+-[ \t]+)(\S.*?)[ \t]*$", entry, m.group(0), flags=re.M)
+
+    return re.sub(r"^hooks:[ \t]*\n(?:[ \t]+-.*\n?)+", block, text, flags=re.M)
+
+
 def mkdocs_config_for(docs: Path, work: Path, config: Path = Path("mkdocs.yml")) -> Path:
     """A copy of `config` in `work` whose docs_dir points at `docs` (so the real site_src/ is untouched)."""
-    text = config.read_text(encoding="utf-8")
+    text = _absolute_hooks(config.read_text(encoding="utf-8"), config.resolve().parent)
     text = re.sub(r"^docs_dir:.*$", f"docs_dir: {docs}", text, flags=re.M)
     if "docs_dir:" not in text:
         text = f"docs_dir: {docs}\n" + text

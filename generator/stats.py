@@ -19,7 +19,7 @@ import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 CONFIDENCE = 0.95
 OUTLIER_IQR_FACTOR = 1.5  # Tukey's fences
@@ -97,10 +97,7 @@ def split(samples: Sequence[float], process_rounds: Sequence[int]) -> list[list[
     """The samples of each process, in order; one group when `process_rounds` is empty."""
     if not process_rounds:
         return [list(samples)]
-    if sum(process_rounds) != len(samples) or min(process_rounds) < 1:
-        raise ValueError(
-            f"process_rounds {list(process_rounds)} must be positive and add up to the {len(samples)} samples"
-        )
+    _check_rounds(samples, process_rounds)
     groups, start = [], 0
     for count in process_rounds:
         groups.append(list(samples[start : start + count]))
@@ -108,40 +105,82 @@ def split(samples: Sequence[float], process_rounds: Sequence[int]) -> list[list[
     return groups
 
 
-def summarize(samples: Sequence[float], process_rounds: Sequence[int] = ()) -> Summary:
-    """The statistics of `samples` taken by processes of `process_rounds` samples each."""
-    groups = split(samples, process_rounds)
+def _check_rounds(samples: Sequence[float], process_rounds: Sequence[int]) -> None:
+    if sum(process_rounds) != len(samples) or min(process_rounds) < 1:
+        raise ValueError(
+            f"process_rounds {list(process_rounds)} must be positive and add up to the {len(samples)} samples"
+        )
+
+
+class Estimate(NamedTuple):  # a tuple: validation makes one per result
+    """The point estimate and its interval: what validation checks against the stored figures."""
+
+    median: float
+    ci95: tuple[float, float]
+    interval: IntervalKind
+    coverage: float  # before rounding
+    processes: int
+    ordered: list[float]  # the samples, sorted
+
+
+def estimate(samples: Sequence[float], process_rounds: Sequence[int] = ()) -> Estimate:
+    """The estimate and 95 % interval of `samples` (see the module docstring), without the
+    descriptive figures summarize() adds; validation of every result needs only these."""
+    if process_rounds:
+        _check_rounds(samples, process_rounds)
     ordered = sorted(samples)
     if not ordered:
         raise ValueError("no samples")
-    q1, pooled_median, q3 = (quantile(ordered, q) for q in (0.25, 0.5, 0.75))
-    iqr = max(q3 - q1, 0.0)
-    lo_fence, hi_fence = q1 - OUTLIER_IQR_FACTOR * iqr, q3 + OUTLIER_IQR_FACTOR * iqr
     lo, hi, coverage = median_ci_ranks(len(ordered))
     within = (ordered[lo], ordered[hi])
-    if len(groups) >= 2:
-        medians = [quantile(sorted(g), 0.5) for g in groups]
+    if len(process_rounds) >= 2:
+        medians, start = [], 0
+        for count in process_rounds:
+            group = sorted(samples[start : start + count])
+            # quantile(group, 0.5), inlined: validation takes this path for every result.
+            pos = (count - 1) * 0.5
+            lo = math.floor(pos)
+            hi = min(lo + 1, count - 1)
+            medians.append(group[lo] + (group[hi] - group[lo]) * (pos - lo))
+            start += count
         k = len(medians)
         center = math.fsum(medians) / k
-        sd = math.sqrt(math.fsum((m - center) ** 2 for m in medians) / (k - 1))
+        sd = math.sqrt(math.fsum([(m - center) ** 2 for m in medians]) / (k - 1))
         half = t975(k - 1) * sd / math.sqrt(k)
         ci = (max(0.0, min(center - half, within[0])), max(center + half, within[1]))
         kind: IntervalKind = "between-processes"
         coverage = max(coverage, CONFIDENCE)
     else:
-        center, ci, kind = pooled_median, within, "within-process"
-    return Summary(
+        center, ci, kind = quantile(ordered, 0.5), within, "within-process"
+    return Estimate(
         median=center,
+        ci95=(min(ci[0], center), max(ci[1], center)),
+        interval=kind,
+        coverage=coverage,
+        processes=max(len(process_rounds), 1),
+        ordered=ordered,
+    )
+
+
+def summarize(samples: Sequence[float], process_rounds: Sequence[int] = ()) -> Summary:
+    """The statistics of `samples` taken by processes of `process_rounds` samples each."""
+    est = estimate(samples, process_rounds)
+    ordered = est.ordered
+    q1, q3 = quantile(ordered, 0.25), quantile(ordered, 0.75)
+    iqr = max(q3 - q1, 0.0)
+    lo_fence, hi_fence = q1 - OUTLIER_IQR_FACTOR * iqr, q3 + OUTLIER_IQR_FACTOR * iqr
+    return Summary(
+        median=est.median,
         mean=math.fsum(ordered) / len(ordered),
         min=ordered[0],
         max=ordered[-1],
         iqr=iqr,
-        ci95=(min(ci[0], center), max(ci[1], center)),
+        ci95=est.ci95,
         outliers=sum(1 for s in ordered if s < lo_fence or s > hi_fence),
         rounds=len(ordered),
-        interval=kind,
-        confidence=round(coverage, 6),
-        processes=len(groups),
+        interval=est.interval,
+        confidence=round(est.coverage, 6),
+        processes=est.processes,
     )
 
 

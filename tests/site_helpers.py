@@ -76,3 +76,13 @@ def serve(folder: Path) -> Iterator[str]:
         yield f"http://127.0.0.1:{httpd.server_address[1]}/"
     finally:
         httpd.shutdown()
+
+
+def go_live(box: object) -> None:
+    """Reach for a chart as a reader does: point at its preview (or, without one, scroll to it), and
+    wait for the live chart."""
+    if box.locator(".fb-preview").count():  # type: ignore[attr-defined]
+        box.hover()  # type: ignore[attr-defined]
+    else:
+        box.scroll_into_view_if_needed()  # type: ignore[attr-defined]
+    box.locator(".fb-live canvas").first.wait_for(state="attached", timeout=15000)  # type: ignore[attr-defined]

@@ -14,7 +14,7 @@ from generator.identity import machine_key
 from generator.schema.load import write_run
 from generator.site.output.markup import page_url, slug
 from generator.synthetic import PAYLOADS, hostile_run, synthetic_runs
-from tests.site_helpers import CHROMIUM_ARGS, build, chromium, mkdocs_build, serve
+from tests.site_helpers import CHROMIUM_ARGS, build, chromium, go_live, mkdocs_build, serve
 
 pytestmark = pytest.mark.browser
 
@@ -80,9 +80,8 @@ def test_hostile_strings_show_as_text_and_never_run(server: str) -> None:
             response = page.goto(server + path)
             assert response is not None and response.status == 200, path
             boxes = page.locator("figure.fb-chart[data-src]")
-            for i in range(boxes.count()):  # let every live chart render its payload labels
-                boxes.nth(i).scroll_into_view_if_needed()
-                boxes.nth(i).locator(".fb-live canvas").first.wait_for(state="attached", timeout=15000)
+            for i in range(boxes.count()):  # the previews show the payloads; the live charts too
+                go_live(boxes.nth(i))
             for table in page.locator("div.fb-table[data-src]").all():  # and every data table its rows
                 table.scroll_into_view_if_needed()
                 table.locator("tbody tr").first.wait_for(state="attached", timeout=10000)

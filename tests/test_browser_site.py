@@ -1,6 +1,7 @@
 """The built sample site in Debian chromium (Playwright): every page type loads without console
-errors, every chart is drawn (lazily, when scrolled into view), no request leaves 127.0.0.1, tables
-sort by the raw number, filter and page, and the case page's machine selector changes the lines."""
+errors, every chart shows (a static preview at once, the live chart on demand), no request leaves
+127.0.0.1, Vega never loads while a page opens, tables sort by the raw number, filter and page, and
+the case page's machine selector changes the lines."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 
 from generator.identity import machine_key
 from generator.schema.load import load_run
-from tests.site_helpers import CHROMIUM_ARGS, SAMPLE_RUNS, build, chromium, mkdocs_build, serve
+from tests.site_helpers import CHROMIUM_ARGS, SAMPLE_RUNS, build, chromium, go_live, mkdocs_build, serve
 
 pytestmark = pytest.mark.browser
 CUDA_RUN = SAMPLE_RUNS / "ubuntu-24.04/2026-11-21T08-30-00Z-ubuntu-24.04-x86_64-s00003.json"
@@ -65,6 +66,33 @@ def browser(server: str) -> Iterator[object]:
         instance.close()
 
 
+def test_charts_preview_statically_and_load_vega_only_on_demand(server: str, browser: object) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    bundles: list[str] = []
+    page.on("request", lambda r: bundles.append(r.url) if r.url.endswith("vega-bundle.js") else None)
+    page.goto(server + "operations/matmul/")
+    boxes = page.locator("figure.fb-chart[data-src]")
+    assert boxes.count() == 4
+    for i in range(boxes.count()):  # scrolling past every chart draws nothing live
+        box = boxes.nth(i)
+        box.scroll_into_view_if_needed()
+        assert box.locator(".fb-preview svg").is_visible() and box.locator("figcaption").inner_text()
+        # Every point of the preview links to its run, with its tooltip.
+        marks = box.locator(".fb-preview svg a")
+        assert marks.count() > 0
+        hrefs = marks.evaluate_all("els => els.map(e => e.getAttribute('href'))")
+        assert all("runs/" in (h or "") for h in hrefs)
+        assert "run (click to open)" in marks.first.locator("title").text_content()
+    page.mouse.move(0, 0)
+    page.wait_for_load_state("networkidle")
+    assert not bundles and not page.locator(".fb-live").count()
+    box = boxes.first
+    box.hover()  # the reader reaches for the chart: now Vega loads and replaces the preview
+    box.locator(".fb-live canvas").wait_for(state="attached", timeout=15000)
+    assert len(bundles) == 1 and not box.locator(".fb-preview").is_visible()
+    assert box.locator("select").count() == 1  # the page's own selector drives the live chart
+
+
 def test_every_page_type_renders_offline_without_errors(server: str, browser: object) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
     problems: list[str] = []
@@ -87,23 +115,26 @@ def test_every_page_type_renders_offline_without_errors(server: str, browser: ob
             r.abort()  # type: ignore[attr-defined]
 
     page.route("**/*", route)
-    live = static = 0
+    live = static = previews = 0
     for path in PAGES:
         response = page.goto(server + path)
         assert response is not None and response.status == 200, path
         boxes = page.locator("figure.fb-chart[data-src]")
         for i in range(boxes.count()):
             box = boxes.nth(i)
-            box.scroll_into_view_if_needed()  # charts are drawn when they come into view
-            box.locator(".fb-live canvas").first.wait_for(state="attached", timeout=15000)
+            if box.locator(".fb-preview").count():
+                previews += 1
+                assert box.locator(".fb-preview svg").is_visible(), path
+            go_live(box)
             assert box.get_attribute("data-live") == "yes", path
+            assert not box.locator(".fb-preview").is_visible(), path  # replaced by the live chart
             live += 1
         static += page.locator("figure.fb-static svg a").count()
         for table in page.locator("div.fb-table[data-src]").all():
             table.scroll_into_view_if_needed()  # tables are drawn when they come near the viewport
             table.locator("tbody tr").first.wait_for(state="attached", timeout=10000)
         assert page.title(), path
-    assert live >= 8 and static >= 20
+    assert live >= 8 and static >= 20 and previews >= 8
     # Vega loads only on pages that have a live chart.
     assert bundles and all("operations/" in u or "accuracy/" in u for u in bundles), bundles
     assert not problems, problems
@@ -172,9 +203,7 @@ def test_case_page_machine_selector_changes_the_lines(server: str, browser: obje
     page = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
     page.goto(server + "operations/matmul/")
     chart = page.locator("figure.fb-chart[data-src]").first
-    chart.scroll_into_view_if_needed()  # drawn when it comes into view
-    chart.locator(".fb-live canvas").wait_for(state="attached", timeout=15000)
-    select = chart.locator("select")
+    select = chart.locator(".fb-binds select")  # drawn with the static preview, before any Vega
     options = select.locator("option").all_inner_texts()
     assert len(options) == 3 and select.input_value() == options[0]
 
@@ -182,20 +211,27 @@ def test_case_page_machine_selector_changes_the_lines(server: str, browser: obje
         script = "(box) => box._fbView.data('data_0').map(r => r.machine + ' | ' + r.framework)"
         return sorted(set(page.evaluate(script, chart.element_handle())))
 
-    first = shown()
-    assert first and all(s.startswith(options[0]) for s in first)
+    # Picking a machine on the preview loads the live chart on that machine...
     select.select_option(options[2])
+    chart.locator(".fb-live canvas").wait_for(state="attached", timeout=15000)
+    first = shown()
+    assert first and all(s.startswith(options[2]) for s in first)
+    assert chart.locator("select").count() == 1  # Vega draws no second selector
+    # ...and picking another one changes its lines.
+    select.select_option(options[1])
     page.wait_for_timeout(300)
     after = shown()
-    assert after and all(s.startswith(options[2]) for s in after) and after != first
+    assert after and all(s.startswith(options[1]) for s in after) and after != first
 
 
 def test_charts_follow_the_dark_palette(server: str, browser: object) -> None:
     page = browser.new_page(color_scheme="dark")  # type: ignore[attr-defined]
     page.goto(server + "operations/matmul/")
     chart = page.locator("figure.fb-chart[data-src]").first
-    chart.scroll_into_view_if_needed()  # drawn when it comes into view
-    chart.locator(".fb-live canvas").wait_for(state="attached", timeout=15000)
+    # The preview's text and grid take the page's colour; the live chart its palette.
+    text_fill = chart.locator(".fb-preview text").first.evaluate("e => getComputedStyle(e).fill")
+    assert text_fill == chart.evaluate("e => getComputedStyle(e).color")
+    go_live(chart)
     used = page.evaluate("(box) => box._fbConfig.axis.labelColor", chart.element_handle())
     fg = page.evaluate("() => getComputedStyle(document.body).getPropertyValue('--md-default-fg-color')")
     assert used == fg.strip() and used != "#222"  # the dark palette's light text, not the default

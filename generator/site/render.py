@@ -21,6 +21,7 @@ import pandas as pd
 
 from generator.schema.load import dump_run, run_schema
 from generator.schema.models import Run
+from generator.site.analysis import zoo
 from generator.site.analysis.latest import latest_timings
 from generator.site.analysis.ratios import framework_ratios
 from generator.site.load import Collection, collect_files, collect_runs
@@ -29,6 +30,7 @@ from generator.site.output.page import render_page
 from generator.site.output.writer import Writer, read_manifest, remove_stale, write_manifest
 from generator.site.pages import accuracy, cases, comparisons, docs, home, machines, runs
 from generator.site.pages.common import Page, run_download
+from generator.site.pages.history import history_pages
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,10 @@ def all_pages(
     yield cases.operations_index(latest)
     yield from cases.case_pages(frames, latest)
     yield comparisons.frameworks_page(frames, latest, ratios)
-    yield from accuracy.accuracy_pages(frames.accuracy)
+    yield from history_pages(frames, latest)
+    yield from accuracy.accuracy_pages(
+        frames.accuracy, zoo.speed_frame(latest, frames.fingerprints), zoo.paired_frame(collection.headers)
+    )
     yield runs.runs_index(frames)
     yield from runs.run_pages(collection.headers, frames)
     yield docs.methodology_page()

@@ -99,8 +99,13 @@ class TimingRow(NamedTuple):
     items_per_s: float
     agreement: float
     transfer_h2d_s: float
+    model_params: float  # parameters of a model-zoo case (metric "params"), for its size and efficiency
     rounds: int
     threads: int
+    # With `median` (the mean of the per-process medians), what change detection across versions needs
+    # (generator.history): the processes and the standard deviation of their medians (NaN for one).
+    processes: int
+    process_sd: float
 
 
 class AccuracyRow(NamedTuple):
@@ -334,9 +339,28 @@ def timing_row(run: Run, mid: str, r: TimingResult, peaks: Peaks) -> TimingRow:
         mt.get("items_per_s", nan),
         mt.get("agreement_vs_fp32", nan),
         mt.get("transfer_h2d_s", nan),
+        mt.get("params", nan),
         st.rounds if st else 0,
         r.threads or 0,
+        st.processes if st else 0,
+        process_sd(r),
     )
+
+
+def process_sd(r: TimingResult) -> float:
+    """The standard deviation of a result's per-process medians (NaN with fewer than two processes),
+    as generator.change.Estimate.from_medians computes it from generator.stats.process_medians."""
+    if r.stats is None or r.stats.processes < 2:
+        return math.nan
+    # stats.quantile(sorted group, 0.5) written out, bit for bit: half the cost on millions of results.
+    samples, start, medians = r.samples, 0, []
+    for k in r.process_rounds:
+        group = sorted(samples[start : start + k])
+        start += k
+        half = k // 2
+        medians.append(group[half] if k % 2 else group[half - 1] + (group[half] - group[half - 1]) * 0.5)
+    mean = math.fsum(medians) / len(medians)
+    return math.sqrt(math.fsum([(m - mean) ** 2 for m in medians]) / (len(medians) - 1))
 
 
 def accuracy_row(run: Run, mid: str, r: AccuracyResult) -> AccuracyRow:

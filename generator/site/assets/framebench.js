@@ -1,4 +1,4 @@
-/* framebench: lazy live charts and paged, sortable, filterable tables. No network beyond this site. */
+/* framebench: live charts on demand and paged, sortable, filterable tables. No network beyond this site. */
 (function () {
   "use strict";
 
@@ -6,7 +6,11 @@
   var BUNDLE = SCRIPT ? SCRIPT.replace(/framebench\.js(\?.*)?$/, "vendor/vega-bundle.js") : null;
   var PAGE_ROWS = 25;
 
-  // ---- charts: the Vega bundle loads only when a chart comes near the viewport ----
+  // ---- charts ----
+  // A chart with a static preview (SVG written at build time, every point a link) is upgraded to the
+  // live Vega chart only when the reader reaches for it: points at it or changes its selector. So the
+  // Vega bundle (~900 KB) never loads while a page opens. A chart without a preview (too many points)
+  // is drawn live when it comes near the viewport, once the page has loaded and the browser is idle.
 
   var bundle = null;
   function loadBundle() {
@@ -32,6 +36,10 @@
              title: { color: fg, subtitleColor: fg }, view: { stroke: faint } };
   }
 
+  // The page's own selectors (drawn with the preview) drive the chart's parameters of the same name.
+  function selectors(box) { return box.querySelectorAll(".fb-binds select[data-param]"); }
+  function chosen(select) { return select.hasAttribute("data-number") ? Number(select.value) : select.value; }
+
   function draw(box) {
     var target = box.querySelector(".fb-live");
     if (!target) {
@@ -40,6 +48,13 @@
       box.appendChild(target);
     }
     var spec = JSON.parse(JSON.stringify(box._fbSpec));
+    var preview = box.querySelector(".fb-preview");
+    if (preview) delete spec.title;  // the figure's caption shows it already
+    selectors(box).forEach(function (select) {
+      (spec.params || []).forEach(function (p) {
+        if (p.name === select.getAttribute("data-param")) { p.value = chosen(select); delete p.bind; }
+      });
+    });
     var config = spec.config || {}, palette = paletteConfig();
     Object.keys(palette).forEach(function (key) {
       var mine = palette[key];
@@ -51,6 +66,7 @@
       box._fbView = result.view;
       box.setAttribute("data-live", "yes");
       box.style.minHeight = "";
+      if (preview) preview.hidden = true;
       var canvas = target.querySelector("canvas");
       if (canvas) {
         canvas.setAttribute("role", "img");
@@ -70,16 +86,41 @@
       });
   }
 
+  function onDemand(box) {
+    box.addEventListener("pointerenter", function () { showChart(box); });
+    selectors(box).forEach(function (select) {
+      select.addEventListener("change", function () {
+        if (box._fbView) box._fbView.signal(select.getAttribute("data-param"), chosen(select)).runAsync();
+        else showChart(box);  // drawn with the selectors' values
+      });
+    });
+  }
+
+  function whenIdle(fn) {
+    function idle() {
+      if ("requestIdleCallback" in window) window.requestIdleCallback(fn, { timeout: 2000 });
+      else setTimeout(fn, 200);
+    }
+    if (document.readyState === "complete") idle();
+    else window.addEventListener("load", idle);
+  }
+
   function startCharts() {
     var boxes = document.querySelectorAll("figure.fb-chart[data-src]");
     if (!boxes.length) return;
-    if (!("IntersectionObserver" in window)) { boxes.forEach(showChart); return; }
-    var seen = new IntersectionObserver(function (entries) {
-      entries.forEach(function (e) {
-        if (e.isIntersecting) { seen.unobserve(e.target); showChart(e.target); }
+    var lazy = [];
+    boxes.forEach(function (b) { if (b.querySelector(".fb-preview")) onDemand(b); else lazy.push(b); });
+    if (lazy.length) {
+      whenIdle(function () {
+        if (!("IntersectionObserver" in window)) { lazy.forEach(showChart); return; }
+        var seen = new IntersectionObserver(function (entries) {
+          entries.forEach(function (e) {
+            if (e.isIntersecting) { seen.unobserve(e.target); showChart(e.target); }
+          });
+        });
+        lazy.forEach(function (b) { seen.observe(b); });
       });
-    });
-    boxes.forEach(function (b) { seen.observe(b); });
+    }
     // Redraw live charts in the other palette when the reader switches it.
     new MutationObserver(function () {
       boxes.forEach(function (b) { if (b._fbSpec && b.getAttribute("data-live") === "yes") draw(b); });

@@ -1,8 +1,9 @@
 """Vega-Lite specs of the site's charts, written as plain JSON-ready dicts (no plotting library at
 build time: a spec is cheap to make, so the build's fixed cost does not grow with the charts).
 
-Each spec is written as a file beside its page and drawn in the browser when it scrolls into view;
-the tables hold the same figures, so there are no static copies. Every chart's title is the question
+Each spec is written as a file beside its page; the page shows a static SVG preview of it drawn at
+build time (output/preview.py: keep new specs within the subset it reads, or they are drawn live only)
+and the browser draws the live chart when the reader reaches for it. Every chart's title is the question
 it answers; axes have units and readable ticks (times as "10 ms", never "1e-2"); tooltips name the
 run; clicking a legend entry highlights a series; every mark carries an `href` to the run page (or
 the page) its figure comes from. Colours suit both site palettes; the site script adds the text and
@@ -254,4 +255,118 @@ def accuracy_chart(rows: list[Record], *, title: str) -> Chart:
         rows,
         [layer],
         _rows_height(rows, "architecture", 20),
+    )
+
+
+def accuracy_speed_chart(rows: list[Record], *, title: str, machines: list[str], batches: list[int]) -> Chart:
+    """Top-1 accuracy against img/s (log x) for one machine and batch size (two selectors; defaults:
+    the first of each), one point per model and a line along each framework's Pareto front (rows
+    with `front` true: no faster model of that framework is also more accurate). Points link to
+    their architecture page."""
+    top1 = [float(r["top1"] or 0) for r in rows]
+    lo, hi = (min(top1), max(top1)) if top1 else (0.0, 100.0)
+    domain = [max(0.0, math.floor(lo - 2.0)), min(100.0, math.ceil(hi + 2.0))]
+    x = _field("img_s", "quantitative", title="images per second (log scale)", scale={"type": "log"},
+               axis=_axis(False))  # fmt: skip
+    y = _field(
+        "top1", "quantitative", title="top-1 accuracy (%)", scale={"domain": domain}, axis=_axis(False)
+    )
+    color = _colors("framework", [str(r["framework"]) for r in rows], FRAMEWORK_COLORS, "framework")
+    front: Spec = {
+        "transform": [{"filter": "datum.front"}],
+        "mark": {"type": "line", "strokeWidth": 1.8},
+        "encoding": {"x": x, "y": y, "color": color, "order": _field("img_s", "quantitative"),
+                     "opacity": OPACITY},
+    }  # fmt: skip
+    points: Spec = {
+        "mark": {"type": "point", "filled": True, "size": 60},
+        "encoding": {
+            "x": x,
+            "y": y,
+            "color": color,
+            "shape": _field("on_front", title="Pareto front"),
+            "opacity": OPACITY,
+            "href": _field("href"),
+            "tooltip": _tooltip(
+                ("model", "model"),
+                ("framework", "framework"),
+                ("top1_text", "top-1 (%, 95 % interval)"),
+                ("figures", "accuracy from"),
+                ("img_s_text", "img/s (95 % interval)"),
+                ("machine", "machine"),
+                ("run_id", "speed run"),
+            ),
+        },
+        "params": [_pick("framework")],
+    }
+    selectors = [
+        {"name": "fb_machine", "value": machines[0],
+         "bind": {"input": "select", "options": machines, "name": "machine "}},
+        {"name": "fb_batch", "value": batches[0],
+         "bind": {"input": "radio", "options": batches, "name": "batch "}},
+    ]  # fmt: skip
+    return _chart(
+        title,
+        "top-1 accuracy against images per second on one machine and batch size, one point per model, "
+        "a line along each framework's Pareto front",
+        rows,
+        [front, points],
+        360,
+        params=selectors,
+        transform=[{"filter": "datum.machine == fb_machine && datum.batch == fb_batch"}],
+    )
+
+
+def history_chart(
+    rows: list[Record], *, title: str, versions: list[str], cases: list[str], case: str, x_title: str
+) -> Chart:
+    """Each configuration of one case (a selector; default `case`) over a framework's versions (oldest
+    first): its time relative to the oldest version measured (1× = as fast), with its 95 % interval,
+    one line per configuration. A point pools the runs of its version and links to the newest one."""
+    rank = {v: i for i, v in enumerate(versions)}
+    rows = [{**r, "rank": rank[str(r["version"])]} for r in rows]
+    y_title = "time relative to the oldest version (×)"
+    x = _field("version", "ordinal", title=x_title, sort=versions, scale={"domain": versions},
+               axis={"labelAngle": 0})  # fmt: skip
+    y = _field("rel", "quantitative", title=y_title, scale={"zero": False}, axis=_axis(False))
+    base = {"x": x, "y": y, "color": _field("series", title="configuration"), "opacity": OPACITY}
+    chosen = [{"filter": "datum.case == fb_case"}]
+    tooltip = _tooltip(
+        ("series", "configuration"),
+        ("version", x_title),
+        ("time", "time (mean of the pooled processes)"),
+        ("ci", "95 % interval"),
+        ("pooled", "pooled"),
+        ("step", "change from the version before"),
+        ("run_id", "newest run (click to open)"),
+    )
+    layers: list[Spec] = [
+        {
+            "data": {"values": [{"one": 1.0}]},
+            "mark": {"type": "rule", "strokeDash": [4, 4], "color": EQUAL_RULE},
+            "encoding": {"y": {**y, "field": "one"}},  # the same scale, so 1x is always in view
+        },
+        {"transform": chosen, "mark": {"type": "rule"}, "encoding": {**base, "y": {**y, "field": "lo"},
+                                                                     "y2": {"field": "hi"}}},
+        {
+            "transform": chosen,
+            "mark": {"type": "line", "strokeWidth": 1.8},
+            "encoding": {**base, "order": _field("rank", "quantitative")},
+        },
+        {
+            "transform": chosen,
+            "mark": {"type": "point", "filled": True, "size": 55},
+            "encoding": {**base, "tooltip": tooltip, "href": _field("href")},
+            "params": [_pick("series")],
+        },
+    ]  # fmt: skip
+    bind = {"input": "select", "options": cases, "name": "case "}
+    selector = {"name": "fb_case", "value": case, "bind": bind}
+    return _chart(
+        title,
+        f"time of each configuration of the chosen case over {x_title}s, relative to the oldest version",
+        rows,
+        layers,
+        300,
+        params=[selector],
     )

@@ -1,8 +1,9 @@
 """One page context → its Markdown file, plus its charts' spec files and its tables' data files.
 
 Templates get the page's data, `table(t)` (the one table renderer, with the page's DOM budget),
-`chart(i)` (a lazy chart: a sized placeholder whose spec file the site script fetches when it scrolls
-into view) and `link(to)` (a relative Markdown link that MkDocs checks).
+`chart(i)` (a chart: static SVG written into the page, drawn here at build time; a Vega-Lite chart
+also writes its spec file, which the site script fetches to draw the live chart only when the reader
+reaches for it) and `link(to)` (a relative Markdown link that MkDocs checks).
 """
 
 from __future__ import annotations
@@ -16,10 +17,14 @@ from markupsafe import Markup
 from generator.site.analysis.comparability import Comparability
 from generator.site.output.charts import Chart
 from generator.site.output.markup import code, html, link, md, url
+from generator.site.output.preview import Binding, preview
 from generator.site.output.tables import TableWriter
 from generator.site.output.writer import Writer
 
 CHART_CHROME_PX = 130  # title, axis and legend around a chart's plot height
+# Preview marks per page: a linked mark is three elements (link, tooltip, shape) of ~300 bytes, so
+# this keeps the previews under ~1,000 DOM elements and ~120 KB beside the tables' own budget.
+PAGE_MARKS = 400
 
 
 @dataclass(frozen=True)
@@ -75,29 +80,61 @@ def chart_file(page: str, index: int) -> str:
     return f"{page.removesuffix('.md')}.chart-{index}.json"
 
 
-def chart_html(page: Page, index: int, writer: Writer) -> Markup:
+@dataclass
+class Budget:
+    """Preview marks a page may still draw: past it, a chart is drawn live only (DOM and HTML limits)."""
+
+    marks: int = PAGE_MARKS
+
+
+def _binding_html(binding: Binding) -> str:
+    number = " data-number" if binding.numeric else ""
+    options = "".join(
+        f'<option value="{html(value)}"{" selected" if value == binding.value else ""}>{html(label)}</option>'
+        for value, label in zip(binding.options, binding.labels, strict=False)
+    )
+    select = f'<select data-param="{html(binding.name)}"{number}>{options}</select>'
+    return f"<label>{html(binding.label)} {select}</label>"
+
+
+def chart_html(page: Page, index: int, writer: Writer, budget: Budget | None = None) -> Markup:
+    """A static chart as it is; a Vega-Lite chart as its spec file plus, within the page's budget, a
+    static preview (and its selectors) that the site script upgrades to the live chart on demand."""
     chart = page.charts[index]
     if chart.svg:
         caption = f"<figcaption>{html(chart.title)}</figcaption>"
         return Markup(f'<figure class="fb-chart fb-static">{caption}{chart.svg}</figure>\n')
     rel = chart_file(page.path, index)
     writer.text(rel, chart.json() + "\n")
+    src = html(url(page.path, rel))
+    budget = budget or Budget()
+    drawn = preview(chart.spec, budget.marks)
+    if drawn is not None:
+        budget.marks -= drawn.marks
+        binds = "".join(_binding_html(b) for b in drawn.bindings)
+        return Markup(
+            f'<figure class="fb-chart fb-vl" data-src="{src}" aria-label="{html(chart.title)}">'
+            f"<figcaption>{html(chart.title)}</figcaption>"
+            + (f'<div class="fb-binds">{binds}</div>' if binds else "")
+            + f'<div class="fb-preview">{drawn.svg}</div></figure>\n'
+        )
     height = int(chart.spec.get("height", 300)) + CHART_CHROME_PX
     return Markup(
-        f'<figure class="fb-chart" data-src="{html(url(page.path, rel))}" aria-label="{html(chart.title)}" '
+        f'<figure class="fb-chart" data-src="{src}" aria-label="{html(chart.title)}" '
         f'style="min-height:{height}px"><noscript><p>This chart needs JavaScript: '
-        f'<a href="{html(url(page.path, rel))}">its data and spec (JSON)</a>.</p></noscript></figure>\n'
+        f'<a href="{src}">its data and spec (JSON)</a>.</p></noscript></figure>\n'
     )
 
 
 def render_page(page: Page, writer: Writer) -> None:
     tables = TableWriter(page.path)
+    budget = Budget()
     text = (
         environment()
         .get_template(page.template)
         .render(
             page=page,
-            chart=lambda i: chart_html(page, i, writer),
+            chart=lambda i: chart_html(page, i, writer, budget),
             table=tables.render,
             link=lambda to: link(page.path, to),
             **page.data,

@@ -23,7 +23,7 @@ GAP = 12  # between groups
 AXIS = 44  # tick labels and the axis title
 
 
-def _ticks(lo: float, hi: float) -> list[float]:
+def log_ticks(lo: float, hi: float) -> list[float]:
     """1-2-5 ticks on a log axis between lo and hi (at least the powers of ten around them)."""
     ticks = []
     for exponent in range(math.floor(math.log10(lo)) - 1, math.ceil(math.log10(hi)) + 1):
@@ -73,7 +73,7 @@ def speedup_svg(title: str, rows: Sequence[Record], x_title: str) -> str:
         out.append(f'<circle cx="{legend_x + 5}" cy="14" r="5" fill="{color}"/>')
         out.append(f'<text x="{legend_x + 14}" y="18" class="fb-svg-text">{html(pair)}</text>')
         legend_x += 16 + 7 * len(pair) + 20
-    for tick in _ticks(lo, hi):
+    for tick in log_ticks(lo, hi):
         tx = _num(x(tick))
         out.append(f'<line x1="{tx}" x2="{tx}" y1="{TOP}" y2="{TOP + plot_h}" class="fb-svg-grid"/>')
         label = f"{tick:g}×"

@@ -1,36 +1,41 @@
-"""Page contexts of the accuracy side: leaderboard, the reproduced 34-model study, architectures."""
+"""Page contexts of the accuracy side: the leaderboard (accuracy with exact intervals and tied
+ranks, img/s of one machine, accuracy against speed), the reproduced 34-model study, and one page
+per architecture (generator.site.pages.architectures)."""
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
+from generator.site.analysis.zoo import (
+    PAIRED_COLUMNS,
+    SPEED_COLUMNS,
+    architecture_of,
+    newest_speed_runs,
+    pareto_front,
+    tied_rank,
+    with_intervals,
+)
 from generator.site.output import charts
-from generator.site.output.charts import Record
-from generator.site.output.markup import link, slug
+from generator.site.output.charts import Chart, Record
+from generator.site.output.markup import link, url
 from generator.site.output.tables import Cell, rows_table
-from generator.site.pages.common import Page, chart_href, fmt_float, rows_of, run_page, safe_title
+from generator.site.pages.architectures import (
+    ARCHITECTURES,
+    FIGURES,
+    LEADERBOARD,
+    REPRODUCED,
+    architecture,
+    architecture_page,
+    architectures_index,
+    num,
+    rate,
+    rate_span,
+    span,
+)
+from generator.site.pages.common import Page, chart_href, rows_of, run_page
+from generator.site.pages.reproduced import reproduced_page
 
-LEADERBOARD = "accuracy/index.md"
-REPRODUCED = "accuracy/reproduced.md"
-ARCHITECTURES = "accuracy/architectures/index.md"
-CHART_FROM = 6  # results an architecture needs before it gets a chart
-
-
-def architecture_of(model: str, framework: str) -> str:
-    """The torchvision name of a model's architecture, so Keras and PyTorch models meet on one page."""
-    if framework == "keras":
-        from generator.accuracy.keras_zoo import KERAS_MODELS
-
-        entry = KERAS_MODELS.get(model)
-        if entry is not None and entry.architecture:
-            return entry.architecture
-    return model
-
-
-def architecture_page(arch: str) -> str:
-    return f"accuracy/architectures/{slug(arch)}.md"
+SPEED_QUESTION = "Which model gives the most accuracy for its speed?"
 
 
 def _with_architecture(accuracy: pd.DataFrame) -> pd.DataFrame:
@@ -40,42 +45,38 @@ def _with_architecture(accuracy: pd.DataFrame) -> pd.DataFrame:
     return accuracy.assign(architecture=arch)
 
 
-def _num(value: float, digits: int) -> Cell:
-    return Cell(fmt_float(value, digits), sort=None if math.isnan(value) else float(value))
+def _speed_of(chosen: pd.DataFrame) -> dict[tuple[str, str, int], tuple[float, str]]:
+    """(zoo, model in lower case, batch) -> (img/s, run id) of the chosen machine's newest run."""
+    return {(r.zoo, r.model.lower(), int(r.batch)): (float(r.img_s), r.run_id) for r in rows_of(chosen)}
 
 
-def leaderboard_rows(ok: pd.DataFrame) -> list[tuple[object, ...]]:
+def _speed_cell(found: tuple[float, str] | None) -> Cell:
+    if found is None:
+        return Cell("–")
+    cell = rate(found[0])
+    return Cell(cell.text, run_page(found[1]), sort=cell.sort)
+
+
+def leaderboard_rows(ok: pd.DataFrame, chosen: pd.DataFrame, batches: list[int]) -> list[tuple[object, ...]]:
+    """`ok` sorted best first, with intervals (with_intervals); `chosen`: the speed rows shown."""
+    ranks, shared = tied_rank(ok)
+    speed = _speed_of(chosen)
     return [
         (
-            Cell(rank, sort=float(rank)),
+            Cell(f"={rank}" if tie else str(rank), sort=float(rank)),
             Cell(r.model, architecture_page(r.architecture)),
             r.framework,
             r.protocol,
-            _num(r.top1, 2),
-            _num(r.top5, 2),
-            _num(r.img_s, 1),
-            _num(r.latency_ms, 1),
-            r.device or "–",
+            num(r.top1, 2),
+            span(r.top1_lo, r.top1_hi),
+            num(r.top5, 2),
+            *(_speed_cell(speed.get((r.framework, r.model.lower(), b))) for b in batches),
+            FIGURES.get(r.kind, r.kind),
             r.source or r.os_tag,
             Cell(r.run_id, run_page(r.run_id)),
         )
-        for rank, r in enumerate(rows_of(ok), start=1)
+        for (rank, tie, r) in zip(ranks, shared, rows_of(ok), strict=True)
     ]
-
-
-LEADER_COLUMNS = (
-    "rank",
-    "model",
-    "framework",
-    "protocol",
-    "top-1 (%)",
-    "top-5 (%)",
-    "img/s",
-    "batch latency (ms)",
-    "device",
-    "machine / source",
-    "run",
-)
 
 
 def accuracy_records(here: str, ok: pd.DataFrame) -> list[Record]:
@@ -95,7 +96,114 @@ def accuracy_records(here: str, ok: pd.DataFrame) -> list[Record]:
     ]
 
 
-def accuracy_pages(accuracy: pd.DataFrame) -> list[Page]:
+def _chart_accuracy(ok: pd.DataFrame) -> pd.DataFrame:
+    """One top-1 per zoo and model for the speed chart: the study's figure (every study model has
+    one, all in one protocol), else the newest measured one."""
+    ranked = ok.assign(
+        measured=(ok["kind"] != "import").astype(int), key=ok["model"].str.lower()
+    ).sort_values(["measured", "created", "run_id"], ascending=[True, False, False], kind="stable")
+    return ranked.drop_duplicates(["framework", "key"])
+
+
+def speed_chart(here: str, ok: pd.DataFrame, newest: pd.DataFrame) -> Chart | None:
+    """Accuracy against img/s for every machine's newest speed run (a selector) and batch size."""
+    acc = _chart_accuracy(ok)[["framework", "key", "top1", "top1_lo", "top1_hi", "kind", "protocol"]]
+    joined = newest.assign(key=newest["model"].str.lower()).merge(
+        acc.rename(columns={"framework": "zoo"}), on=["zoo", "key"]
+    )
+    joined = joined[joined["img_s"].notna()]
+    if joined.empty:
+        return None
+    front = pareto_front(joined, x="img_s", y="top1", by=["label", "batch", "zoo"])
+    records: list[Record] = [
+        {
+            "model": r.model,
+            "framework": r.zoo,
+            "machine": r.label,
+            "batch": int(r.batch),
+            "img_s": float(r.img_s),
+            "img_s_text": f"{rate(r.img_s).text} ({rate_span(r.img_s_lo, r.img_s_hi).text})",
+            "top1": float(r.top1),
+            "top1_text": f"{r.top1:.2f} ({r.top1_lo:.2f} – {r.top1_hi:.2f})",
+            "figures": f"{FIGURES.get(r.kind, r.kind)}, {r.protocol} protocol",
+            "front": bool(on),
+            "on_front": "yes" if on else "no",
+            "run_id": r.run_id,
+            "href": url(here, architecture_page(r.architecture)),
+        }
+        for r, on in zip(rows_of(joined), front, strict=True)
+    ]
+    machines = list(dict.fromkeys(str(m) for m in newest["label"]))
+    batches = sorted({int(b) for b in joined["batch"]})
+    return charts.accuracy_speed_chart(records, title=SPEED_QUESTION, machines=machines, batches=batches)
+
+
+def leaderboard_page(ok: pd.DataFrame, failed: pd.DataFrame, speed: pd.DataFrame) -> Page:
+    here = LEADERBOARD
+    newest = newest_speed_runs(speed)
+    chosen = newest[newest["source_rank"] == 0] if len(newest) else newest
+    batches = sorted({int(b) for b in chosen["batch"]})
+    measured = ok[ok["kind"] == "accuracy"]
+    chart = speed_chart(here, ok, newest) if len(newest) else None
+    if chart is None and len(measured):
+        chart = charts.accuracy_chart(
+            accuracy_records(here, measured), title="Which model is most accurate, per framework?"
+        )
+    first = next(rows_of(chosen), None)
+    return Page(
+        path=here,
+        template="accuracy.md.j2",
+        title="Model zoo leaderboard: accuracy and speed",
+        charts=(chart,) if chart is not None else (),
+        data={
+            "leaderboard": rows_table(
+                "leaderboard",
+                (
+                    "rank",
+                    "model",
+                    "framework",
+                    "protocol",
+                    "top-1 (%)",
+                    "95 % interval",
+                    "top-5 (%)",
+                    *(f"img/s, batch {b}" for b in batches),
+                    "figures",
+                    "machine / source",
+                    "run",
+                ),
+                leaderboard_rows(ok, chosen, batches),
+            ),
+            "speed": None
+            if first is None
+            else {
+                "label": first.label,
+                "device": first.device,
+                "run": first.run_id,
+                "run_link": link(here, run_page(first.run_id)),
+                "variant": first.variant,
+                "others": len(set(newest["label"])) - 1,
+            },
+            "chart_speed": chart is not None and len(newest) > 0,
+            "failed": rows_table(
+                "failed",
+                ("model", "framework", "protocol", "status", "why", "run"),
+                [
+                    (r.model, r.framework, r.protocol, r.status, r.error, Cell(r.run_id, run_page(r.run_id)))
+                    for r in rows_of(failed)
+                ],
+            ),
+            "architectures": link(here, ARCHITECTURES),
+            "reproduced": link(here, REPRODUCED),
+        },
+    )
+
+
+def accuracy_pages(
+    accuracy: pd.DataFrame, speed: pd.DataFrame | None = None, paired: pd.DataFrame | None = None
+) -> list[Page]:
+    """`speed`: analysis.zoo.speed_frame of the newest timings; `paired`: analysis.zoo.paired_frame."""
+    speed = speed if speed is not None else pd.DataFrame(columns=SPEED_COLUMNS)
+    paired = paired if paired is not None else pd.DataFrame(columns=PAIRED_COLUMNS)
     acc = _with_architecture(accuracy)
     # Random-weight results (`--weights none`, pipeline tests) measure speed, not accuracy: they stay
     # on their run pages and never enter a leaderboard.
@@ -104,178 +212,17 @@ def accuracy_pages(accuracy: pd.DataFrame) -> list[Page]:
         ["top1", "top5", "model", "framework", "protocol", "run_id"],
         ascending=[False, False, True, True, True, True],
     )
+    ok = with_intervals(ok)
     failed = acc[acc["status"] != "ok"].sort_values(["model", "framework", "run_id"])
-    measured = ok[ok["kind"] == "accuracy"]
-    pages = [
-        Page(
-            path=LEADERBOARD,
-            template="accuracy.md.j2",
-            title="Accuracy leaderboard",
-            charts=(
-                charts.accuracy_chart(
-                    accuracy_records(LEADERBOARD, measured),
-                    title="Which model is most accurate, per framework?",
-                ),
+    pages = [leaderboard_page(ok, failed, speed), reproduced_page(ok), architectures_index(ok, speed, paired)]
+    archs = sorted(set(ok["architecture"]) | set(speed["architecture"]))
+    for arch in archs:
+        pages.append(
+            architecture(
+                arch,
+                ok[ok["architecture"] == arch],
+                speed[speed["architecture"] == arch],
+                paired[paired["architecture"] == arch],
             )
-            if len(measured)
-            else (),
-            data={
-                "leaderboard": rows_table("leaderboard", LEADER_COLUMNS, leaderboard_rows(ok)),
-                "failed": rows_table(
-                    "failed",
-                    ("model", "framework", "protocol", "status", "why", "run"),
-                    [
-                        (
-                            r.model,
-                            r.framework,
-                            r.protocol,
-                            r.status,
-                            r.error,
-                            Cell(r.run_id, run_page(r.run_id)),
-                        )
-                        for r in rows_of(failed)
-                    ],
-                ),
-                "architectures": link(LEADERBOARD, ARCHITECTURES),
-                "reproduced": link(LEADERBOARD, REPRODUCED),
-            },
-        ),
-        reproduced_page(ok),
-    ]
-    archs = sorted(set(ok["architecture"]))
-    pages.append(
-        Page(
-            path=ARCHITECTURES,
-            template="architectures.md.j2",
-            title="Architectures",
-            data={"links": [(a, link(ARCHITECTURES, architecture_page(a))) for a in archs]},
         )
-    )
-    for arch, rows in ok.groupby("architecture", sort=True):
-        pages.append(architecture(str(arch), rows))
     return pages
-
-
-def reproduced_page(ok: pd.DataFrame) -> Page:
-    """The imported study's figures beside our newest measurement of the same model, framework, protocol."""
-    here = REPRODUCED
-    imported = ok[ok["kind"] == "import"].sort_values(["framework", "model", "run_id"])
-    ours = ok[ok["kind"] == "accuracy"].sort_values(["created", "run_id"])
-    newest = ours.drop_duplicates(subset=["model", "framework", "protocol"], keep="last")
-    merged = imported.merge(newest, on=["model", "framework", "protocol"], how="left", suffixes=("", "_ours"))
-    rows = []
-    for r in rows_of(merged):
-        have = isinstance(r.run_id_ours, str)
-        delta = f"{r.top1_ours - r.top1:+.2f}" if have else "–"
-        rows.append(
-            (
-                r.model,
-                r.framework,
-                _num(r.top1, 2),
-                _num(r.top5, 2),
-                _num(r.top1_ours, 2) if have else "not measured yet",
-                _num(r.top5_ours, 2) if have else "–",
-                Cell(delta, sort=r.top1_ours - r.top1 if have else None),
-                Cell(r.run_id, run_page(r.run_id)),
-                Cell(r.run_id_ours, run_page(r.run_id_ours)) if have else "–",
-            )
-        )
-    sources = imported.drop_duplicates("run_id")[["run_id", "source"]]
-    return Page(
-        path=here,
-        template="reproduced.md.j2",
-        title="The 34-model study, reproduced",
-        data={
-            "study": rows_table(
-                "study",
-                (
-                    "model",
-                    "framework",
-                    "study top-1 (%)",
-                    "study top-5 (%)",
-                    "our top-1 (%)",
-                    "our top-5 (%)",
-                    "Δ top-1",
-                    "study run",
-                    "our run",
-                ),
-                rows,
-            ),
-            "sources": [(s.source, s.run_id, link(here, run_page(s.run_id))) for s in rows_of(sources)],
-            "models": len(imported),
-        },
-    )
-
-
-def architecture(arch: str, rows: pd.DataFrame) -> Page:
-    """Keras and PyTorch side by side for one architecture: accuracy and speed, both protocols."""
-    here = architecture_page(arch)
-    newest = rows.sort_values(["created", "run_id"]).drop_duplicates(
-        subset=["framework", "protocol", "kind"], keep="last"
-    )
-    side: list[tuple[object, ...]] = []
-    for protocol in sorted(set(newest["protocol"])):
-        for kind in ("accuracy", "import"):
-            sub = newest[(newest["protocol"] == protocol) & (newest["kind"] == kind)]
-            if sub.empty:
-                continue
-            by_fw = {r.framework: r for r in rows_of(sub)}
-            what = "measured" if kind == "accuracy" else "study"
-            for metric, fmt in (("top1", "top-1 (%)"), ("top5", "top-5 (%)"), ("img_s", "img/s")):
-                values = []
-                for fw in ("keras", "pytorch"):
-                    r = by_fw.get(fw)
-                    values.append(_num(getattr(r, metric), 2 if metric != "img_s" else 1) if r else "–")
-                side.append((protocol, what, fmt, *values))
-    ordered = rows.sort_values(["framework", "protocol", "run_id"])
-    detail = [
-        (
-            r.model,
-            r.framework,
-            r.protocol,
-            _num(r.top1, 2),
-            _num(r.top5, 2),
-            _num(r.img_s, 1),
-            _num(r.latency_ms, 1),
-            r.weights or "–",
-            Cell(r.run_id, run_page(r.run_id)),
-        )
-        for r in rows_of(ordered)
-    ]
-    return Page(
-        path=here,
-        template="architecture.md.j2",
-        title=safe_title(arch, "Architecture"),
-        # A handful of points reads better as the table above than as a chart.
-        charts=(
-            charts.accuracy_chart(
-                accuracy_records(here, ordered),
-                title="Which implementation is more accurate: Keras or PyTorch?",
-            ),
-        )
-        if len(ordered) >= CHART_FROM
-        else (),
-        data={
-            "side": rows_table("side by side", ("protocol", "figures", "metric", "Keras", "PyTorch"), side),
-            # Every result, when there are more than the newest ones shown side by side.
-            "detail": None
-            if len(ordered) == len(newest)
-            else rows_table(
-                "results",
-                (
-                    "model",
-                    "framework",
-                    "protocol",
-                    "top-1 (%)",
-                    "top-5 (%)",
-                    "img/s",
-                    "batch latency (ms)",
-                    "weights",
-                    "run",
-                ),
-                detail,
-            ),
-            "leaderboard": link(here, LEADERBOARD),
-            "arch": arch,
-        },
-    )

@@ -6,6 +6,7 @@ import inspect
 import re
 from pathlib import Path
 
+from generator import change, history
 from generator.site.analysis import summary
 from generator.site.analysis.ratios import framework_ratios
 from generator.site.output.markup import link
@@ -76,6 +77,8 @@ def methodology_page() -> Page:
             "protocols_doc": _doc(protocols),
             "ratio_doc": _doc(framework_ratios),
             "summary_doc": _doc(summary),
+            "change_doc": _doc(change),
+            "history_doc": _doc(history),
         },
     )
 

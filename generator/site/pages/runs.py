@@ -2,17 +2,21 @@
 
 Run pages are made lazily, a batch of runs at a time, so a site of 10,000 runs never holds every
 page's rows at once; a batch's result rows are encoded for the data files in one column-wise pass.
+A run page is raw HTML (links are browser URLs): the MkDocs hook generator/site/output/stamp.py puts
+every one into a single rendered page shell, so MkDocs' per-page cost does not grow with the runs.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterator, Sequence
 
 import numpy as np
 import pandas as pd
 
 from generator.schema.models import Run
-from generator.site.output.markup import link
+from generator.site.output.markup import url
 from generator.site.output.tables import Cell, Table, json_rows, rows_table
 from generator.site.pages.common import (
     Page,
@@ -100,6 +104,14 @@ def run_pages(runs: Sequence[Run], frames: Frames) -> Iterator[Page]:
             yield _run_page(run, labels, accuracy.get(run.run_id), mine)
 
 
+def anchor(heading: str) -> str:
+    """The id Python-Markdown's toc extension gives a heading (its default slugify), so a run page's
+    permalink is the one it had as Markdown."""
+    text = unicodedata.normalize("NFKD", heading).encode("ascii", "ignore").decode("ascii")
+    text = re.sub(r"[^\w\s-]", "", text).strip().lower()
+    return re.sub(r"[-\s]+", "-", text)
+
+
 def _run_page(run: Run, labels: dict[str, str], acc: pd.DataFrame | None, timings: Table | None) -> Page:
     here = run_page(run.run_id)
     mid = machine_id(run)
@@ -109,10 +121,11 @@ def _run_page(run: Run, labels: dict[str, str], acc: pd.DataFrame | None, timing
         title=run.run_id,
         data={
             "run": run,
-            "download": link(here, run_download(run.run_id)),
+            "anchor": anchor(f"Run {run.run_id}"),
+            "download": url(here, run_download(run.run_id)),
             "machine_label": labels.get(mid, ""),
-            "machine_link": link(here, machine_page(mid)) if mid else "",
-            "os_link": link(here, os_page(run.machine.os.tag)) if run.machine else "",
+            "machine_link": url(here, machine_page(mid)) if mid else "",
+            "os_link": url(here, os_page(run.machine.os.tag)) if run.machine else "",
             "blas": blas_text(run.machine),
             "timings": timings,
             "accuracy": _accuracy_table(acc),

@@ -118,7 +118,8 @@ def speedup_table(name: str, summary: pd.DataFrame, by: Sequence[str], titles: S
                 r.verdict,
                 Cell(r.cases, sort=float(r.cases)),
                 Cell(r.machines, sort=float(r.machines)),
+                Cell(r.runs, sort=float(r.runs)),
             )
         )
-    columns = (*titles, "A vs B", "speed-up of A", "95 % interval", "verdict", "cases", "machines")
+    columns = (*titles, "A vs B", "speed-up of A", "95 % interval", "verdict", "cases", "machines", "runs")
     return rows_table(name, columns, rows)
