@@ -194,3 +194,22 @@ def test_static_summary_chart_escapes_and_links_every_point() -> None:
     labels = [t.get_text() for t in svg.select("text")]
     assert all(" ".join(p.split()) in labels for p in PAYLOADS)
     assert svg.select_one("svg")["aria-label"] == "Which <b>framework</b>?"
+
+
+def test_an_unbounded_interval_is_cut_at_the_axis_with_an_arrow_and_said_in_words() -> None:
+    # Two cases give a t-interval with one degree of freedom: 1e-7 to 1e7 would squash every row.
+    from generator.site.output.markup import ratio_interval
+    from generator.site.output.svg import speedup_svg
+
+    row = {"pair": "torch vs numpy", "value_text": "", "ci": "", "verdict": "", "counts": "", "href": "x/"}
+    rows = [
+        {**row, "label": "narrow", "value": 2.0, "lo": 1.8, "hi": 2.2},
+        {**row, "label": "wide", "value": 3.0, "lo": 1e-7, "hi": 1e7},
+    ]
+    svg = BeautifulSoup(speedup_svg("t", rows, "speed-up"), "html.parser")
+    ticks = [t.get_text() for t in svg.select("text") if t.get_text().endswith("×")]
+    assert ticks == ["0.1×", "1×", "10×"]  # the estimates (2, 3) times 20 either way, no further
+    assert len(svg.select("path")) == 2  # both ends of the wide interval, none on the narrow one
+    assert ratio_interval(1e-7, 1e7) == "< 0.001× – > 1000×"
+    assert ratio_interval(0.5, 2.0) == "0.50× – 2.00×"
+    assert ratio_interval(float("nan"), 2.0) == "–"

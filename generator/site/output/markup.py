@@ -121,3 +121,16 @@ def fixed(value: float, digits: int = 1) -> str:
 
 def ratio(value: float) -> str:
     return f"{_sig3(value)}×" if math.isfinite(value) else "–"
+
+
+RATIO_SHOWN = 1000.0  # interval ends past 1000× either way say only that: the digits mean nothing
+
+
+def ratio_interval(lo: float, hi: float) -> str:
+    """A ratio's interval; an end beyond 1/1000 or 1000 (two cases or machines give such) reads
+    "< 0.001×" or "> 1000×" instead of a long number that looks precise."""
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return "–"
+    low = f"< {1 / RATIO_SHOWN:g}×" if lo < 1 / RATIO_SHOWN else ratio(lo)
+    high = f"> {RATIO_SHOWN:g}×" if hi > RATIO_SHOWN else ratio(hi)
+    return f"{low} – {high}"

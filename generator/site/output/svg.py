@@ -21,6 +21,7 @@ TOP = 34  # the legend
 ROW = 14  # one pair inside a group
 GAP = 12  # between groups
 AXIS = 44  # tick labels and the axis title
+REACH = 20.0  # the axis reaches this factor beyond the outermost estimates, no further
 
 
 def log_ticks(lo: float, hi: float) -> list[float]:
@@ -40,20 +41,31 @@ def _num(value: float) -> str:
     return f"{value:.1f}"
 
 
+def _arrow(x: float, y: float, side: int, color: str) -> str:
+    """A small arrowhead at x pointing left (side -1) or right (+1)."""
+    tip, back = x, x - 6 * side
+    shape = f"M{_num(tip)} {_num(y)}L{_num(back)} {_num(y - 4)}L{_num(back)} {_num(y + 4)}Z"
+    return f'<path d="{shape}" fill="{color}"/>'
+
+
 def speedup_svg(title: str, rows: Sequence[Record], x_title: str) -> str:
     groups: list[str] = []
     for r in rows:
         if str(r["label"]) not in groups:
             groups.append(str(r["label"]))
     pairs = sorted({str(r["pair"]) for r in rows})
-    values = [float(v) for r in rows for v in (r["lo"], r["hi"], r["value"]) if v is not None]
-    lo = min([*values, 1.0]) / 1.15
-    hi = max([*values, 1.0]) * 1.15
+    points = [float(r["value"]) for r in rows if r["value"] is not None]
+    ends = [float(v) for r in rows for v in (r["lo"], r["hi"]) if v is not None and float(v) > 0]
+    # The axis follows the estimates, with room for intervals up to REACH times beyond them: an
+    # interval from two cases can span 1e-7 to 1e7 and would squash every other row to a dot.
+    floor, ceiling = min([*points, 1.0]) / REACH, max([*points, 1.0]) * REACH
+    lo = max(min([*points, *ends, 1.0]), floor) / 1.15
+    hi = min(max([*points, *ends, 1.0]), ceiling) * 1.15
     span = math.log(hi) - math.log(lo)
     plot_w = WIDTH - LABEL_W - RIGHT
 
     def x(value: float) -> float:
-        return LABEL_W + plot_w * (math.log(max(value, lo)) - math.log(lo)) / span
+        return LABEL_W + plot_w * (math.log(min(max(value, lo), hi)) - math.log(lo)) / span
 
     members = {g: [r for r in rows if str(r["label"]) == g] for g in groups}
     tops, y0 = [], 0.0
@@ -99,9 +111,15 @@ def speedup_svg(title: str, rows: Sequence[Record], x_title: str) -> str:
             color = PAIR_COLORS.get(pair, "#4c72b0")
             tip = f"{group} · {pair}: {r['value_text']} (95 % interval {r['ci']}), {r['verdict']}"
             x1, x2 = _num(x(float(r["lo"] or 0))), _num(x(float(r["hi"] or 0)))
+            # An interval cut by the axis ends in an arrowhead, so it never reads as closed there.
+            arrows = "".join(
+                _arrow(edge, float(y), side, color)
+                for end, edge, side in ((float(r["lo"] or 0), x(lo), -1), (float(r["hi"] or 0), x(hi), 1))
+                if (end < lo if side < 0 else end > hi)
+            )
             out.append(
                 f'<a href="{html(r["href"])}"><title>{html(tip)}; {html(r["counts"])}</title>'
-                f'<line x1="{x1}" x2="{x2}" y1="{y}" y2="{y}" stroke="{color}" stroke-width="2"/>'
+                f'<line x1="{x1}" x2="{x2}" y1="{y}" y2="{y}" stroke="{color}" stroke-width="2"/>{arrows}'
                 f'<circle cx="{_num(x(float(r["value"] or 0)))}" cy="{y}" r="4.5" fill="{color}"/></a>'
             )
     out.append("</svg>")

@@ -17,7 +17,7 @@ from generator.site.analysis.latest import latest_failures
 from generator.site.analysis.ratios import ranking
 from generator.site.output import charts
 from generator.site.output.charts import Chart, Record
-from generator.site.output.markup import link, ratio, seconds
+from generator.site.output.markup import link, ratio, ratio_interval, seconds
 from generator.site.output.tables import Cell, Table, rows_table
 from generator.site.pages.common import (
     Page,
@@ -202,7 +202,7 @@ def variant_table(rows: pd.DataFrame) -> Table | None:
                 r.device,
                 r.params,
                 Cell(ratio(speedup), sort=float(speedup)),
-                f"{ratio(lo)} – {ratio(hi)}",
+                ratio_interval(lo, hi),
                 verdict,
                 agreement,
                 Cell(r.run_id, run_page(r.run_id)),

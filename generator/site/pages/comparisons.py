@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from generator.site.analysis.comparability import comparability
-from generator.site.output.markup import link, ratio
+from generator.site.output.markup import link, ratio, ratio_interval
 from generator.site.output.tables import Column, Table
 from generator.site.pages.common import Page, case_page, machine_labels, machine_page, run_page
 from generator.site.pages.summaries import hardware_classes, pair_summary, speedup_chart, speedup_table
@@ -32,7 +32,7 @@ def _ratio_frame(ratios: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
             "device": r["device"].astype(str).to_numpy(),
             "ratio_text": [ratio(v) for v in r["ratio"].to_numpy(dtype=np.float64)],
             "ratio": r["ratio"].to_numpy(dtype=np.float64),
-            "interval_text": [f"{ratio(a)} – {ratio(b)}" for a, b in zip(lo, hi, strict=True)],
+            "interval_text": [ratio_interval(a, b) for a, b in zip(lo, hi, strict=True)],
             "verdict": r["verdict"].astype(str).to_numpy(),
             "differs": [d or "–" for d in r["differs"]],
             "run_a": r["run_id_a"].astype(str).to_numpy(),

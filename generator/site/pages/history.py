@@ -22,7 +22,7 @@ from generator.history import Point, Step, by_version, detect, version_estimate
 from generator.site.analysis.history import ClassRuns, SeriesKey, history
 from generator.site.output import charts
 from generator.site.output.charts import Chart, Record
-from generator.site.output.markup import ratio, seconds, slug
+from generator.site.output.markup import ratio, ratio_interval, seconds, slug
 from generator.site.output.tables import Cell, Table, rows_table
 from generator.site.pages.common import Page, case_page, chart_href, ci_text, run_page
 from generator.site.pages.summaries import hardware_classes
@@ -91,7 +91,7 @@ def steps_table(
         key = SeriesKey(*step.series)
         before, after = sides[i]
         change = step.change
-        interval = f"{ratio(change.low)} – {ratio(change.high)}" if math.isfinite(change.low) else "–"
+        interval = ratio_interval(change.low, change.high)
         row: list[Cell | str] = [
             key.framework,
             f"{step.before} → {step.after}",

@@ -11,7 +11,7 @@ from generator.identity import hardware_class, hardware_label
 from generator.schema.models import Machine
 from generator.site.analysis.summary import framework_summary
 from generator.site.output.charts import Chart, Record
-from generator.site.output.markup import ratio, url
+from generator.site.output.markup import ratio, ratio_interval, url
 from generator.site.output.svg import speedup_svg
 from generator.site.output.tables import Cell, Table, rows_table
 from generator.site.pages.common import DEVICES, rows_of
@@ -87,7 +87,7 @@ def speedup_records(
             "lo": float(r.ci_lo),
             "hi": float(r.ci_hi),
             "value_text": ratio(r.ratio),
-            "ci": f"{ratio(r.ci_lo)} – {ratio(r.ci_hi)}",
+            "ci": ratio_interval(r.ci_lo, r.ci_hi),
             "verdict": str(r.verdict),
             "counts": f"{r.cases} cases on {r.machines} machine(s), {r.runs} run(s)",
             "href": url(here, targets.get(str(getattr(r, by[0])), here)),
@@ -114,7 +114,7 @@ def speedup_table(name: str, summary: pd.DataFrame, by: Sequence[str], titles: S
                 *(str(getattr(r, n)) for n in by[1:]),
                 r.pair,
                 Cell(ratio(r.ratio), sort=float(r.ratio)),
-                f"{ratio(r.ci_lo)} – {ratio(r.ci_hi)}",
+                ratio_interval(r.ci_lo, r.ci_hi),
                 r.verdict,
                 Cell(r.cases, sort=float(r.cases)),
                 Cell(r.machines, sort=float(r.machines)),
