@@ -35,9 +35,9 @@ def build(runs: Path, out: Path, hash_seed: str = "0") -> subprocess.CompletedPr
     )
 
 
-def mkdocs_build(docs: Path, site: Path) -> subprocess.CompletedProcess[str]:
-    """`mkdocs build --strict` of the project's mkdocs.yml, pointed at `docs`."""
-    path = mkdocs_config_for(docs, site.parent, ROOT / "mkdocs.yml")
+def mkdocs_build(docs: Path, site: Path, config: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """`mkdocs build --strict` of the project's mkdocs.yml pointed at `docs` (or of `config`)."""
+    path = config or mkdocs_config_for(docs, site.parent, ROOT / "mkdocs.yml")
     return subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(path), "-d", str(site)],
         capture_output=True,

@@ -6,10 +6,8 @@ share their front matter stop the build."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -32,14 +30,7 @@ def _mkdocs_without_hook(docs: Path, site: Path) -> subprocess.CompletedProcess[
     assert "stamp.py" not in text
     config = site.parent / "mkdocs-nohook.yml"
     config.write_text(text, encoding="utf-8")
-    return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(site)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-        check=False,
-    )
+    return mkdocs_build(docs, site, config)
 
 
 def _both(runs: Path, work: Path) -> tuple[Path, Path, Path]:
