@@ -125,7 +125,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     with needs("site"):
         from generator.site.render import build_site
 
-    built = build_site(args.runs, args.out)
+    built = build_site(args.runs, args.out, cache=None if args.no_cache else args.cache)
     print(f"wrote {len(built.pages)} page(s) from {built.runs} run(s) into {args.out}")
     return 0
 
@@ -276,6 +276,14 @@ def build_parser() -> Parser:
     p.add_argument(
         "--out", type=Path, default=Path("site_src"), help="MkDocs docs folder (default: site_src/)"
     )
+    p.add_argument(
+        "--cache",
+        type=Path,
+        default=Path(".cache/build"),
+        help="keep runs read here, keyed by their bytes and the generator's code, so that the next "
+        "build reads back the unchanged ones (default: .cache/build/)",
+    )
+    p.add_argument("--no-cache", action="store_true", help="read and validate every run file again")
     p.set_defaults(handler=cmd_build)
 
     bench = sub.add_parser("bench", help="measure this machine").add_subparsers(

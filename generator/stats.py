@@ -121,6 +121,7 @@ class Estimate(NamedTuple):  # a tuple: validation makes one per result
     coverage: float  # before rounding
     processes: int
     ordered: list[float]  # the samples, sorted
+    process_sd: float  # standard deviation of the per-process medians (NaN for one process)
 
 
 def estimate(samples: Sequence[float], process_rounds: Sequence[int] = ()) -> Estimate:
@@ -151,7 +152,7 @@ def estimate(samples: Sequence[float], process_rounds: Sequence[int] = ()) -> Es
         kind: IntervalKind = "between-processes"
         coverage = max(coverage, CONFIDENCE)
     else:
-        center, ci, kind = quantile(ordered, 0.5), within, "within-process"
+        center, ci, kind, sd = quantile(ordered, 0.5), within, "within-process", math.nan
     return Estimate(
         median=center,
         ci95=(min(ci[0], center), max(ci[1], center)),
@@ -159,6 +160,7 @@ def estimate(samples: Sequence[float], process_rounds: Sequence[int] = ()) -> Es
         coverage=coverage,
         processes=max(len(process_rounds), 1),
         ordered=ordered,
+        process_sd=sd,
     )
 
 

@@ -94,10 +94,14 @@ def test_pages_deploys_with_the_official_actions() -> None:
     assert uses == [
         "actions/checkout",
         "actions/setup-python",
+        "actions/cache",
         "make site PYTHON=python",
         "actions/configure-pages",
         "actions/upload-pages-artifact",
     ]
+    # The build cache is restored from this workflow's own earlier deploys only (a key per commit).
+    [cache] = [s for s in build["steps"] if s.get("uses", "").startswith("actions/cache@")]
+    assert cache["with"]["path"] == ".cache/build" and cache["with"]["restore-keys"] == "site-build-"
     assert build["steps"][-1]["with"] == {"path": "site"}
     assert "write" not in build["permissions"].values()
     assert deploy["needs"] == "build"

@@ -97,14 +97,23 @@ def parse_run(raw: bytes) -> Run:
 
 def load_run(path: Path) -> Run:
     """Load one run file; errors are prefixed with the file's path."""
+    return run_from_bytes(path, read_run_file(path))
+
+
+def read_run_file(path: Path) -> bytes:
+    """A run file's bytes (refused over the size limit); errors are prefixed with its path."""
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             raise ValidationFailed(
                 f"{display(path)}: file is {path.stat().st_size} bytes, over the {MAX_FILE_BYTES} byte limit"
             )
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as e:
         raise ValidationFailed(f"{display(path)}: cannot read: {e.strerror}") from None
+
+
+def run_from_bytes(path: Path, raw: bytes) -> Run:
+    """The run in `raw`, read from `path` (whose name must be its run id)."""
     try:
         run = parse_run(raw)
     except ValidationFailed as e:

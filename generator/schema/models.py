@@ -10,7 +10,15 @@ import math
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StringConstraints,
+    model_validator,
+)
 
 from generator import stats as statistics
 
@@ -181,6 +189,14 @@ class TimingResult(Strict):
         default=[], description="why this figure may be disturbed: spread between processes, load, steal"
     )
 
+    # The standard deviation of the per-process medians, which validation computes anyway: change
+    # detection across versions needs it for every result of every run (NaN for one process).
+    _process_sd: float = PrivateAttr(default=math.nan)
+
+    @property
+    def process_sd(self) -> float:
+        return self._process_sd
+
     @model_validator(mode="after")
     def _status_consistent(self) -> TimingResult:
         if self.status == "ok" and (self.stats is None or not self.samples):
@@ -188,11 +204,11 @@ class TimingResult(Strict):
         if self.status != "ok" and not self.error:
             raise ValueError(f"a {self.status} result needs an error text saying why")
         if self.stats is not None and self.samples:
-            _check_stats(self.stats, self.samples, self.process_rounds)
+            self._process_sd = _check_stats(self.stats, self.samples, self.process_rounds).process_sd
         return self
 
 
-def _check_stats(stored: Stats, samples: list[float], process_rounds: list[int]) -> None:
+def _check_stats(stored: Stats, samples: list[float], process_rounds: list[int]) -> statistics.Estimate:
     """Stored statistics must be those of the samples (to rounding): the site reads the stored ones."""
     try:
         # The estimate and interval only: the descriptive figures (mean, iqr, outliers) are not checked.
@@ -217,6 +233,7 @@ def _check_stats(stored: Stats, samples: list[float], process_rounds: list[int])
     for name, have, want in pairs:
         if not math.isclose(have, want, rel_tol=1e-6, abs_tol=1e-12):
             raise ValueError(f"stats.{name}: {have:.6g} disagrees with the samples, which give {want:.6g}")
+    return fresh
 
 
 class AccuracyResult(Strict):

@@ -5,14 +5,18 @@ results, for its permalink page), its RunRow, and its results as columns of Timi
 fields. Chunks of files are validated and reduced in worker processes (pydantic dominates a large
 build); the main process only joins the chunks. String columns travel as (distinct values, codes) and
 end as sorted categoricals, so 10,000 runs of ~200 results take a few hundred MB, not several GB.
+A run's reduced part is kept in the build cache (generator.site.cache), so a later build reads back
+every run file whose bytes it has seen instead of validating it again.
 """
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,8 +24,9 @@ import numpy as np
 import pandas as pd
 
 from generator.errors import ValidationFailed
-from generator.schema.load import duplicate_run_ids, load_run, run_paths
+from generator.schema.load import display, duplicate_run_ids, read_run_file, run_from_bytes, run_paths
 from generator.schema.models import AccuracyResult, Machine, Run, TimingResult
+from generator.site.cache import RunCache
 from generator.site.tidy import (
     TIMING_FLOATS,
     TIMING_INTS,
@@ -56,23 +61,30 @@ class Part:
     problems: list[str] = field(default_factory=list)
 
 
-def reduce_runs(runs: Iterable[tuple[str, Run]], keep_results: bool = False) -> Part:
-    part = Part()
+def _codes(values: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    """(distinct values in order of appearance, each value's index among them)."""
+    index: dict[str, int] = {}
+    codes = [index.setdefault(v, len(index)) for v in values]
+    return list(index), np.asarray(codes, dtype=np.int32)
+
+
+def reduce_run(path: str, run: Run, keep_results: bool = False) -> Part:
+    """One run's part: its header, its rows, and its timing rows as columns."""
+    part = Part(
+        headers=[run if keep_results else run.model_copy(update={"results": []})],
+        paths=[path],
+        runs=[run_row(run)],
+    )
     timings: list[TimingRow] = []
-    for path, run in runs:
-        part.headers.append(run if keep_results else run.model_copy(update={"results": []}))
-        part.paths.append(path)
-        part.runs.append(run_row(run))
-        peaks, mid = Peaks(run), machine_id(run)
-        for r in run.results:
-            if isinstance(r, AccuracyResult):
-                part.accuracy.append(accuracy_row(run, mid, r))
-            elif isinstance(r, TimingResult) and run.kind == "ops" and run.machine is not None:
-                timings.append(timing_row(run, mid, r, peaks))
+    peaks, mid = Peaks(run), machine_id(run)
+    for r in run.results:
+        if isinstance(r, AccuracyResult):
+            part.accuracy.append(accuracy_row(run, mid, r))
+        elif isinstance(r, TimingResult) and run.kind == "ops" and run.machine is not None:
+            timings.append(timing_row(run, mid, r, peaks))
     columns = dict(zip(TimingRow._fields, zip(*timings, strict=True), strict=True)) if timings else {}
     for name in TIMING_STRINGS:
-        codes, uniques = pd.factorize(np.asarray(columns.get(name, ()), dtype=object))
-        part.strings[name] = ([str(u) for u in uniques], codes.astype(np.int32))
+        part.strings[name] = _codes(columns.get(name, ()))
     for name in TIMING_FLOATS:
         part.numbers[name] = np.asarray(columns.get(name, ()), dtype=np.float64)
     for name in TIMING_INTS:
@@ -80,18 +92,68 @@ def reduce_runs(runs: Iterable[tuple[str, Run]], keep_results: bool = False) -> 
     return part
 
 
-def _load_chunk(paths: list[str]) -> Part:
-    """Validate and reduce run files (in a worker process)."""
-    loaded: list[tuple[str, Run]] = []
+def merge(parts: Sequence[Part]) -> Part:
+    """Parts as one, in order (a string column's distinct values may repeat: join() maps them)."""
+    out = Part()
+    for part in parts:
+        out.headers += part.headers
+        out.paths += part.paths
+        out.runs += part.runs
+        out.accuracy += part.accuracy
+        out.problems += part.problems
+    for name in TIMING_STRINGS:
+        uniques: list[str] = []
+        codes = []
+        for part in parts:
+            values, part_codes = part.strings[name]
+            codes.append(part_codes + len(uniques))
+            uniques += values
+        out.strings[name] = (uniques, np.concatenate(codes) if codes else np.zeros(0, dtype=np.int32))
+    for name in (*TIMING_FLOATS, *TIMING_INTS):
+        arrays = [part.numbers[name] for part in parts]
+        out.numbers[name] = np.concatenate(arrays) if arrays else np.zeros(0)
+    return out
+
+
+def reduce_runs(runs: Iterable[tuple[str, Run]], keep_results: bool = False) -> Part:
+    return merge([reduce_run(path, run, keep_results) for path, run in runs])
+
+
+def _read_reduced(path: Path, cache: RunCache | None, used: set[str]) -> Part:
+    """A run file's part: from the cache when an earlier build read these bytes, else read and
+    validated here (and kept in the cache). A file name must still match its run id."""
+    raw = read_run_file(path)
+    key = cache.key(raw) if cache is not None else ""
+    cached = cache.get(key) if cache is not None else None
+    if isinstance(cached, Part) and len(cached.headers) == 1:
+        run_id = cached.headers[0].run_id
+        if path.stem != run_id:
+            msg = f"{display(path)}: run_id: {run_id!r} does not match the file name {path.name!r}"
+            raise ValidationFailed(msg)
+        cached.paths = [str(path)]
+        used.add(key)
+        return cached
+    part = reduce_run(str(path), run_from_bytes(path, raw))
+    if cache is not None:
+        cache.put(key, part)
+        used.add(key)
+    return part
+
+
+def _load_chunk(paths: list[str], cache_folder: str | None = None) -> tuple[Part, set[str]]:
+    """Validate and reduce run files (in a worker process); also the cache keys it used."""
+    cache = RunCache(Path(cache_folder)) if cache_folder else None
+    parts: list[Part] = []
     problems: list[str] = []
+    used: set[str] = set()
     for path in paths:
         try:
-            loaded.append((path, load_run(Path(path))))
+            parts.append(_read_reduced(Path(path), cache, used))
         except ValidationFailed as e:
             problems.extend(e.lines)
-    part = reduce_runs(loaded)
+    part = merge(parts)
     part.problems = problems
-    return part
+    return part, used
 
 
 def _categorical(chunks: Sequence[tuple[list[str], np.ndarray]]) -> pd.Categorical:
@@ -177,13 +239,34 @@ def cpu_count() -> int:
     return os.cpu_count() or 1
 
 
-def collect_files(paths: Iterable[Path]) -> Collection:
-    """Validate every run file under `paths` and reduce it; one ValidationFailed lists all problems."""
-    files = [str(p) for p in run_paths(paths)]
-    chunks = [files[i : i + CHUNK] for i in range(0, len(files), CHUNK)]
+@contextmanager
+def worker_pool(files: int) -> Iterator[ProcessPoolExecutor | None]:
+    """Worker processes for a build of `files` run files, or None where one process is quicker."""
     workers = min(cpu_count(), 8)
-    if len(files) < PARALLEL_FROM or workers < 2:
-        return join([_load_chunk(chunk) for chunk in chunks])
+    if files < PARALLEL_FROM or workers < 2:
+        yield None
+        return
     context = multiprocessing.get_context("spawn")  # no fork of a process that may hold threads
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return join(list(pool.map(_load_chunk, chunks)))
+        yield pool
+
+
+def collect_files(
+    paths: Iterable[Path], pool: ProcessPoolExecutor | None = None, cache: Path | None = None
+) -> Collection:
+    """Validate every run file under `paths` and reduce it; one ValidationFailed lists all problems.
+    Chunks of files go to `pool` when one is given (else to one made here, for a large set). With a
+    `cache` folder, runs an earlier build read are read back from it (generator.site.cache), and
+    entries this build did not use are removed."""
+    files = [str(p) for p in run_paths(paths)]
+    chunks = [files[i : i + CHUNK] for i in range(0, len(files), CHUNK)]
+    load = functools.partial(_load_chunk, cache_folder=str(cache) if cache is not None else None)
+    if pool is not None:
+        loaded = list(pool.map(load, chunks))
+    else:
+        with worker_pool(len(files)) as own:
+            loaded = list(own.map(load, chunks)) if own is not None else [load(c) for c in chunks]
+    collection = join([part for part, _ in loaded])
+    if cache is not None:
+        RunCache(cache).prune(set().union(*(used for _, used in loaded)))
+    return collection

@@ -19,12 +19,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from generator.schema.load import dump_run, run_schema
+from generator.schema.load import dump_run, run_paths, run_schema
 from generator.schema.models import Run
 from generator.site.analysis import zoo
 from generator.site.analysis.latest import latest_timings
 from generator.site.analysis.ratios import framework_ratios
-from generator.site.load import Collection, collect_files, collect_runs
+from generator.site.load import Collection, collect_files, collect_runs, worker_pool
 from generator.site.output.assets import write_assets
 from generator.site.output.page import render_page
 from generator.site.output.writer import Writer, read_manifest, remove_stale, write_manifest
@@ -65,9 +65,14 @@ def contributing_file() -> Path:
 
 
 def all_pages(
-    collection: Collection, latest: pd.DataFrame, ratios: pd.DataFrame, rows: dict[str, int]
+    collection: Collection,
+    latest: pd.DataFrame,
+    ratios: pd.DataFrame,
+    rows: dict[str, int],
+    with_run_pages: bool = True,
 ) -> Iterator[Page]:
-    """Every page of the site, made lazily (run pages are most of a large site)."""
+    """Every page of the site, made lazily (run pages are most of a large site; without
+    `with_run_pages` they are left to render_run_batch)."""
     frames = collection.frames
     yield home.home_page(frames, latest)
     yield machines.machines_index(frames)
@@ -81,39 +86,64 @@ def all_pages(
         frames.accuracy, zoo.speed_frame(latest, frames.fingerprints), zoo.paired_frame(collection.headers)
     )
     yield runs.runs_index(frames)
-    yield from runs.run_pages(collection.headers, frames)
+    if with_run_pages:
+        yield from runs.run_pages(collection.headers, frames)
     yield docs.methodology_page()
     yield docs.downloads_page(rows)
     yield docs.contribute_page(contributing_file())
 
 
-def build_site(source: Path | Iterable[Run], out: Path) -> Built:
+def render_run_batch(batch: runs.RunBatch, out: Path) -> tuple[set[str], list[str]]:
+    """The pages of a batch of runs, written under `out` (in a worker process): the files written
+    and the pages among them."""
+    writer = Writer(out, set())
+    pages = []
+    for page in runs.batch_pages(batch):
+        render_page(page, writer)
+        pages.append(page.path)
+    return writer.written, pages
+
+
+def build_site(source: Path | Iterable[Run], out: Path, cache: Path | None = None) -> Built:
     """Render every page for the runs into `out` (the MkDocs docs folder).
 
-    `source` is a folder of run files (validated here, in parallel) or runs already in memory.
-    Nothing is written unless every run is valid.
+    `source` is a folder of run files (validated here, in parallel, or read back from the `cache`
+    folder when an earlier build read the same bytes) or runs already in memory.
+    Nothing is written unless every run is valid. With worker processes (a large set of files), the
+    workers read the runs, then make the run pages while this process makes every other page.
     """
-    collection = collect_files([source]) if isinstance(source, Path) else collect_runs(source)
-    manifest = read_manifest(out)
-    out.mkdir(parents=True, exist_ok=True)
-    writer = Writer(out, set(manifest.get("files", [])))
-    frames = collection.frames
-    latest = latest_timings(frames.timings)
-    ratios = framework_ratios(latest)
-    tables = {
-        "runs": frames.runs,
-        "machines": frames.machines,
-        "timings": latest.drop(columns=["error"]),
-        "ratios": ratios,
-        "accuracy": frames.accuracy,
-    }
-    rows = {k: len(v) for k, v in tables.items()}
-    written = []
-    for page in all_pages(collection, latest, ratios, rows):
-        render_page(page, writer)
-        written.append(out / page.path)
-    write_downloads(writer, tables, collection)
-    bundle = write_assets(writer, manifest)
+    files = run_paths([source]) if isinstance(source, Path) else []
+    with worker_pool(len(files)) as pool:
+        collection = collect_files(files, pool, cache) if isinstance(source, Path) else collect_runs(source)
+        manifest = read_manifest(out)
+        out.mkdir(parents=True, exist_ok=True)
+        writer = Writer(out, set(manifest.get("files", [])))
+        frames = collection.frames
+        latest = latest_timings(frames.timings)
+        ratios = framework_ratios(latest)
+        tables = {
+            "runs": frames.runs,
+            "machines": frames.machines,
+            "timings": latest.drop(columns=["error"]),
+            "ratios": ratios,
+            "accuracy": frames.accuracy,
+        }
+        rows = {k: len(v) for k, v in tables.items()}
+        batches = (
+            [pool.submit(render_run_batch, b, out) for b in runs.run_batches(collection.headers, frames)]
+            if pool is not None
+            else []
+        )
+        written = []
+        for page in all_pages(collection, latest, ratios, rows, with_run_pages=pool is None):
+            render_page(page, writer)
+            written.append(out / page.path)
+        write_downloads(writer, tables, collection)
+        bundle = write_assets(writer, manifest)
+        for done in batches:
+            files_written, pages = done.result()
+            writer.written |= files_written
+            written += [out / p for p in pages]
     remove_stale(out, writer.previous, writer.written)
     write_manifest(out, {"bundle": bundle, "files": sorted(writer.written)})
     return Built(written, len(collection.headers))

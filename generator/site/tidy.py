@@ -8,6 +8,7 @@ frames column by column. Everything downstream (analysis, pages, downloads) read
 
 from __future__ import annotations
 
+import functools
 import math
 import typing
 from dataclasses import dataclass
@@ -267,7 +268,12 @@ def _params(params: dict[str, ParamValue]) -> tuple[str, str, float]:
 
 def conditions_text(conditions: dict[str, str]) -> str:
     """What ran, without the int8 layer list (shown in its own column)."""
-    return "; ".join(f"{k}: {v}" for k, v in sorted(conditions.items()) if k != "quantized_layers")
+    return _conditions_text(tuple(conditions.items()))
+
+
+@functools.lru_cache(maxsize=4096)  # a run repeats a few sets of conditions over its results
+def _conditions_text(items: tuple[tuple[str, str], ...]) -> str:
+    return "; ".join(f"{k}: {v}" for k, v in sorted(items) if k != "quantized_layers")
 
 
 class Peaks:
@@ -349,18 +355,9 @@ def timing_row(run: Run, mid: str, r: TimingResult, peaks: Peaks) -> TimingRow:
 
 def process_sd(r: TimingResult) -> float:
     """The standard deviation of a result's per-process medians (NaN with fewer than two processes),
-    as generator.change.Estimate.from_medians computes it from generator.stats.process_medians."""
-    if r.stats is None or r.stats.processes < 2:
-        return math.nan
-    # stats.quantile(sorted group, 0.5) written out, bit for bit: half the cost on millions of results.
-    samples, start, medians = r.samples, 0, []
-    for k in r.process_rounds:
-        group = sorted(samples[start : start + k])
-        start += k
-        half = k // 2
-        medians.append(group[half] if k % 2 else group[half - 1] + (group[half] - group[half - 1]) * 0.5)
-    mean = math.fsum(medians) / len(medians)
-    return math.sqrt(math.fsum([(m - mean) ** 2 for m in medians]) / (len(medians) - 1))
+    as generator.change.Estimate.from_medians computes it from generator.stats.process_medians:
+    validation computed it (generator.stats.estimate) while checking the stored statistics."""
+    return r.process_sd
 
 
 def accuracy_row(run: Run, mid: str, r: AccuracyResult) -> AccuracyRow:

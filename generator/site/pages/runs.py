@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -77,31 +78,58 @@ def _accuracy_table(acc: pd.DataFrame | None) -> Table | None:
     return rows_table("accuracy", ACCURACY_COLUMNS, rows) if rows else None
 
 
-def run_pages(runs: Sequence[Run], frames: Frames) -> Iterator[Page]:
-    """One page per run (in run-id order); `runs` may be headers without results."""
+@dataclass(frozen=True)
+class RunBatch:
+    """What the pages of a batch of runs need, and nothing else: plain data, so a batch can be made
+    into pages in a worker process while the main process makes the site's other pages."""
+
+    runs: list[Run]  # headers (results dropped) in run-id order
+    timings: pd.DataFrame  # the batch's TimingRow rows, in run-id order
+    accuracy: pd.DataFrame  # the batch's AccuracyRow rows (plain strings)
+    labels: dict[str, str]  # machine id -> its label (common.machine_labels)
+
+
+def run_batches(runs: Sequence[Run], frames: Frames) -> Iterator[RunBatch]:
+    """The runs (in run-id order) in batches of BATCH, each with its own rows of the frames."""
     timings = frames.timings  # sorted by run id, each run's results in file order
     ids = timings["run_id"].astype("category")
     position = {str(rid): i for i, rid in enumerate(ids.cat.categories)}
     codes = ids.cat.codes.to_numpy()
     starts = np.searchsorted(codes, np.arange(len(position)), side="left")
     ends = np.searchsorted(codes, np.arange(len(position)), side="right")
-    accuracy = dict(tuple(plain(frames.accuracy).groupby("run_id", sort=False)))
+    accuracy = plain(frames.accuracy)
     labels = machine_labels(frames.machines)
     for begin in range(0, len(runs), BATCH):
-        batch = runs[begin : begin + BATCH]
+        batch = list(runs[begin : begin + BATCH])
         found = [position[r.run_id] for r in batch if r.run_id in position]
         lo = int(starts[min(found)]) if found else 0
         hi = int(ends[max(found)]) if found else 0
-        # Every page of the batch lives in runs/, so one encoding serves them all.
-        table = results_table("results", timings.iloc[lo:hi], with_run=False)
-        encoded = json_rows(table, run_page("x"))
-        for run in batch:
-            i = position.get(run.run_id)
-            mine = None
-            if i is not None:
-                rows = tuple(encoded[int(starts[i]) - lo : int(ends[i]) - lo])
-                mine = Table("results", table.columns, table.frame.iloc[0:0], rows)
-            yield _run_page(run, labels, accuracy.get(run.run_id), mine)
+        wanted = accuracy["run_id"].isin({r.run_id for r in batch})
+        yield RunBatch(batch, timings.iloc[lo:hi], accuracy[wanted], labels)
+
+
+def batch_pages(batch: RunBatch) -> Iterator[Page]:
+    """One page per run of the batch; its results are encoded for the data files in one pass."""
+    run_ids = batch.timings["run_id"].astype(str).to_numpy()
+    accuracy = dict(tuple(batch.accuracy.groupby("run_id", sort=False)))
+    # Every page of the batch lives in runs/, so one encoding serves them all.
+    table = results_table("results", batch.timings, with_run=False)
+    encoded = json_rows(table, run_page("x"))
+    for run in batch.runs:
+        lo, hi = (
+            np.searchsorted(run_ids, run.run_id, side="left"),
+            np.searchsorted(run_ids, run.run_id, "right"),
+        )
+        mine = (
+            Table("results", table.columns, table.frame.iloc[0:0], tuple(encoded[lo:hi])) if hi > lo else None
+        )
+        yield _run_page(run, batch.labels, accuracy.get(run.run_id), mine)
+
+
+def run_pages(runs: Sequence[Run], frames: Frames) -> Iterator[Page]:
+    """One page per run (in run-id order); `runs` may be headers without results."""
+    for batch in run_batches(runs, frames):
+        yield from batch_pages(batch)
 
 
 def anchor(heading: str) -> str:
