@@ -2,7 +2,10 @@
 of runs.
 
 For each size it writes that many synthetic (valid, ~200-result) runs into a temporary folder, then
-times the two builds as separate child processes and reads each child's peak memory from wait4().
+times the two builds as separate child processes and reads each child's peak memory from wait4():
+once with an empty build cache (every run file read and validated: a first build), and once more after
+one more run is added, into fresh folders with the first build's cache (what a deploy after a merged
+pull request does: "after_one_more_run").
 "site" is their sum (time) and the larger of the two (memory: they run one after the other). It also
 records the largest page (HTML bytes) of the result. Figures go to bench_results/site-scale.json; the
 growth exponent is the slope of log(time) on log(runs).
@@ -11,19 +14,23 @@ growth exponent is the slope of log(time) on log(runs).
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 import os
 import platform
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from generator.schema.load import dump_run
+from generator.schema.models import Run
 from generator.synthetic import synthetic_runs
 
 DEFAULT_SIZES = (100, 1000, 10000)
@@ -44,11 +51,18 @@ def timed_child(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, 
     return {"seconds": round(wall, 3), "peak_mb": round(usage.ru_maxrss / scale / 1024, 1)}
 
 
-def write_runs(folder: Path, count: int) -> None:
-    for run in synthetic_runs(count):
+def write_runs_of(folder: Path, runs: Iterable[Run]) -> None:
+    for run in runs:
         sub = folder / (run.machine.os.tag if run.machine else "imported")
         sub.mkdir(parents=True, exist_ok=True)
         (sub / f"{run.run_id}.json").write_text(dump_run(run))
+
+
+def write_runs(folder: Path, count: int, hold_back: int = 0) -> list[Run]:
+    """Write `count` synthetic runs; return the `hold_back` runs that follow them (to add later)."""
+    runs = synthetic_runs(count + hold_back)
+    write_runs_of(folder, itertools.islice(runs, count))
+    return list(runs)
 
 
 def _absolute_hooks(text: str, root: Path) -> str:
@@ -93,52 +107,47 @@ def largest_page(site: Path) -> dict[str, Any]:
     return {"path": path, "kb": round(size / 1024, 1)}
 
 
+def _site(work: Path, env: dict[str, str], with_mkdocs: bool) -> dict[str, Any]:
+    """`make site` into fresh docs and site folders of `work` (the build cache in work/cache stays)."""
+    for folder in ("docs", "site"):
+        shutil.rmtree(work / folder, ignore_errors=True)
+    build = timed_child(
+        [sys.executable, "-m", "generator", "build", "--runs", str(work / "runs"),
+         "--out", str(work / "docs"), "--cache", str(work / "cache")],
+        env,
+    )  # fmt: skip
+    row: dict[str, Any] = {"build": build}
+    if with_mkdocs:
+        config = mkdocs_config_for(work / "docs", work, Path("mkdocs.yml").resolve())
+        row["mkdocs"] = timed_child(
+            [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config), "-d", str(work / "site")], env
+        )
+        row["site"] = {
+            "seconds": round(build["seconds"] + row["mkdocs"]["seconds"], 3),
+            "peak_mb": max(build["peak_mb"], row["mkdocs"]["peak_mb"]),
+        }
+        row["largest_page"] = largest_page(work / "site")
+    return row
+
+
 def measure(sizes: tuple[int, ...], mkdocs_max: int) -> dict[str, Any]:
+    """Per size: a first build (empty build cache: every run file read and validated), then the build
+    a deploy makes after one more run is merged (fresh folders, the cache of the first build)."""
     rows = []
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     for count in sizes:
         with tempfile.TemporaryDirectory(prefix="fb-sitebench-") as tmp:
             work = Path(tmp)
-            write_runs(work / "runs", count)
-            build = timed_child(
-                [
-                    sys.executable,
-                    "-m",
-                    "generator",
-                    "build",
-                    "--runs",
-                    str(work / "runs"),
-                    "--out",
-                    str(work / "docs"),
-                ],
-                env,
-            )
+            later = write_runs(work / "runs", count, hold_back=1)
+            first = _site(work, env, count <= mkdocs_max)
+            write_runs_of(work / "runs", later)
+            again = _site(work, env, count <= mkdocs_max)
             row: dict[str, Any] = {
                 "runs": count,
-                "build": build,
-                "build_ms_per_run": round(1000 * build["seconds"] / count, 3),
+                **first,
+                "build_ms_per_run": round(1000 * first["build"]["seconds"] / count, 3),
+                "after_one_more_run": again,
             }
-            if count <= mkdocs_max:
-                config = mkdocs_config_for(work / "docs", work, Path("mkdocs.yml").resolve())
-                row["mkdocs"] = timed_child(
-                    [
-                        sys.executable,
-                        "-m",
-                        "mkdocs",
-                        "build",
-                        "-q",
-                        "-f",
-                        str(config),
-                        "-d",
-                        str(work / "site"),
-                    ],
-                    env,
-                )
-                row["site"] = {
-                    "seconds": round(build["seconds"] + row["mkdocs"]["seconds"], 3),
-                    "peak_mb": max(build["peak_mb"], row["mkdocs"]["peak_mb"]),
-                }
-                row["largest_page"] = largest_page(work / "site")
             rows.append(row)
             print(json.dumps(row), file=sys.stderr)
     result: dict[str, Any] = {
