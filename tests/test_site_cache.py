@@ -95,3 +95,17 @@ def test_prune_keeps_this_code_version_and_never_touches_other_folders(tmp_path:
     assert cache.get("ab" * 32) == {"a": 1}
     assert cache.get("cd" * 32) is None  # not used by the build
     assert not old.exists() and mine.is_dir()
+
+
+def test_a_kept_text_is_made_once_per_code_version(tmp_path: Path) -> None:
+    made: list[str] = []
+
+    def make() -> str:
+        made.append("x")
+        return "bundle text"
+
+    cache = RunCache(tmp_path)
+    assert cache.kept("vega 6", make) == cache.kept("vega 6", make) == "bundle text"
+    assert made == ["x"]
+    cache.prune(set())  # run entries only: the kept text stays
+    assert cache.kept("vega 6", make) == "bundle text" and made == ["x"]

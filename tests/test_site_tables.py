@@ -164,7 +164,7 @@ def test_generator_has_no_import_cycles() -> None:
 def test_the_site_pipeline_flows_one_way() -> None:
     """load → tidy ← analysis ← pages → output; output never reaches back into pages or analysis."""
     graph = _graph()
-    stage = {"tidy": 0, "load": 1, "analysis": 1, "output": 2, "pages": 3, "render": 4}
+    stage = {"cache": 0, "tidy": 0, "load": 1, "analysis": 1, "output": 2, "pages": 3, "render": 4}
 
     def stage_of(module: str) -> int | None:
         parts = module.split(".")

@@ -19,6 +19,7 @@ import pickle
 import platform
 import shutil
 import tempfile
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -77,6 +78,25 @@ class RunCache:
             os.replace(tmp, path)
         except OSError:
             pass
+
+    def kept(self, name: str, make: Callable[[], str]) -> str:
+        """A text the build makes the same way every time (the Vega bundle), kept under this code
+        version as `name`'s digest (outside the run entries, which prune() manages)."""
+        path = self.folder / "texts" / f"{hashlib.sha256(name.encode()).hexdigest()}.txt"
+        try:
+            return path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            pass
+        text = make()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(text)
+            os.replace(tmp, path)
+        except OSError:
+            pass
+        return text
 
     def prune(self, used: set[str]) -> None:
         """Remove entries of other code versions, and of this one that the build did not use."""

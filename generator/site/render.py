@@ -24,6 +24,7 @@ from generator.schema.models import Run
 from generator.site.analysis import zoo
 from generator.site.analysis.latest import latest_timings
 from generator.site.analysis.ratios import framework_ratios
+from generator.site.cache import RunCache
 from generator.site.load import Collection, collect_files, collect_runs, worker_pool
 from generator.site.output.assets import write_assets
 from generator.site.output.page import render_page
@@ -139,7 +140,7 @@ def build_site(source: Path | Iterable[Run], out: Path, cache: Path | None = Non
             render_page(page, writer)
             written.append(out / page.path)
         write_downloads(writer, tables, collection)
-        bundle = write_assets(writer, manifest)
+        bundle = write_assets(writer, manifest, RunCache(cache) if cache is not None else None)
         for done in batches:
             files_written, pages = done.result()
             writer.written |= files_written
