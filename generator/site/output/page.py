@@ -18,7 +18,7 @@ from generator.site.analysis.comparability import Comparability
 from generator.site.output.charts import Chart
 from generator.site.output.markup import code, html, link, md, url
 from generator.site.output.preview import Binding, preview
-from generator.site.output.tables import TableWriter
+from generator.site.output.tables import NOT_SEARCHED, TableWriter
 from generator.site.output.writer import Writer
 
 CHART_CHROME_PX = 130  # title, axis and legend around a chart's plot height
@@ -103,7 +103,7 @@ def chart_html(page: Page, index: int, writer: Writer, budget: Budget | None = N
     chart = page.charts[index]
     if chart.svg:
         caption = f"<figcaption>{html(chart.title)}</figcaption>"
-        return Markup(f'<figure class="fb-chart fb-static">{caption}{chart.svg}</figure>\n')
+        return Markup(f'<figure class="fb-chart fb-static" {NOT_SEARCHED}>{caption}{chart.svg}</figure>\n')
     rel = chart_file(page.path, index)
     writer.text(rel, chart.json() + "\n")
     src = html(url(page.path, rel))
@@ -113,14 +113,15 @@ def chart_html(page: Page, index: int, writer: Writer, budget: Budget | None = N
         budget.marks -= drawn.marks
         binds = "".join(_binding_html(b) for b in drawn.bindings)
         return Markup(
-            f'<figure class="fb-chart fb-vl" data-src="{src}" aria-label="{html(chart.title)}">'
+            f'<figure class="fb-chart fb-vl" {NOT_SEARCHED} data-src="{src}" '
+            f'aria-label="{html(chart.title)}">'
             f"<figcaption>{html(chart.title)}</figcaption>"
             + (f'<div class="fb-binds">{binds}</div>' if binds else "")
             + f'<div class="fb-preview">{drawn.svg}</div></figure>\n'
         )
     height = int(chart.spec.get("height", 300)) + CHART_CHROME_PX
     return Markup(
-        f'<figure class="fb-chart" data-src="{src}" aria-label="{html(chart.title)}" '
+        f'<figure class="fb-chart" {NOT_SEARCHED} data-src="{src}" aria-label="{html(chart.title)}" '
         f'style="min-height:{height}px"><noscript><p>This chart needs JavaScript: '
         f'<a href="{src}">its data and spec (JSON)</a>.</p></noscript></figure>\n'
     )

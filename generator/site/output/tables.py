@@ -26,6 +26,9 @@ from generator.site.output.markup import html, slug, url
 INLINE_ROWS = 30  # larger tables ship as data files (paged: a short page for the reader)
 PAGE_CELLS = 1500  # inline cells one page may hold (Material's own page is ~600 elements)
 SHOWN_ROWS = 25  # rows per page of a data table (a CSS min-height reserves their space)
+# Tables and charts stay out of Material's search index: their numbers and tick labels were 80 % of
+# it (465 KB), and the page loads and parses that index on every page.
+NOT_SEARCHED = "data-search-exclude"
 
 
 @dataclass(frozen=True)
@@ -147,7 +150,7 @@ def inline_html(table: Table, here: str) -> str:
     columns = [_html_cells(table.frame, c, here) for c in table.columns]
     body = "".join("<tr>" + "".join(cells) + "</tr>" for cells in zip(*columns, strict=True))
     return (
-        f'<div class="fb-table" data-name="{html(table.name)}">'
+        f'<div class="fb-table" {NOT_SEARCHED} data-name="{html(table.name)}">'
         f"<table>{_thead(table)}<tbody>{body}</tbody></table></div>\n"
     )
 
@@ -170,7 +173,8 @@ def data_html(table: Table, here: str, rel: str) -> str:
     src = html(url(here, rel))
     rows = len(table)
     return (
-        f'<div class="fb-table" data-name="{html(table.name)}" data-src="{src}" data-rows="{rows}" '
+        f'<div class="fb-table" {NOT_SEARCHED} data-name="{html(table.name)}" data-src="{src}" '
+        f'data-rows="{rows}" '
         f'style="min-height:{2.4 + 1.9 * min(rows, SHOWN_ROWS):.1f}em">'
         f'<p class="fb-table-note">{rows} rows · <a href="{src}" download>download as JSON</a></p>'
         "<noscript><p>This table is shown with JavaScript; its data is in the JSON file above.</p>"
