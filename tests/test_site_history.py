@@ -22,7 +22,6 @@ from generator.site.output.page import render_page
 from generator.site.output.writer import Writer
 from generator.site.pages.history import CHANGES, INDEX, history_pages
 from generator.site.pages.summaries import hardware_classes
-from generator.site.tidy import process_sd
 from generator.stats import process_medians
 from tests.factories import make_machine, make_run, make_timing
 
@@ -122,7 +121,7 @@ def test_process_sd_gives_the_estimate_of_the_process_medians_exactly() -> None:
         samples = [rng.lognormvariate(0, 0.1) for _ in range(sum(rounds))]
         result = make_timing(samples=samples, process_rounds=rounds, stats=summarize(samples, 1, rounds))
         assert result.stats is not None
-        got = result_estimate(result.stats.median, result.stats.processes, process_sd(result))
+        got = result_estimate(result.stats.median, result.stats.processes, result.process_sd)
         want = Estimate.from_medians(process_medians(samples, rounds))
         assert got == want or (len(rounds) == 1 and got.df == want.df == 0 and got.mean == want.mean)
 

@@ -119,10 +119,15 @@ def run_from_bytes(path: Path, raw: bytes) -> Run:
     except ValidationFailed as e:
         lines = [f"{display(path)}: {line}" for line in e.lines]
         raise ValidationFailed(lines[0], lines=lines) from None
-    if path.stem != run.run_id:
-        msg = f"{display(path)}: run_id: {run.run_id!r} does not match the file name {path.name!r}"
-        raise ValidationFailed(msg)
+    check_file_name(path, run.run_id)
     return run
+
+
+def check_file_name(path: Path, run_id: str) -> None:
+    """A run file is named after its run id."""
+    if path.stem != run_id:
+        msg = f"{display(path)}: run_id: {run_id!r} does not match the file name {path.name!r}"
+        raise ValidationFailed(msg)
 
 
 def run_paths(paths: Iterable[Path]) -> list[Path]:

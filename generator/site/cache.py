@@ -40,6 +40,20 @@ def code_key() -> str:
     return digest.hexdigest()
 
 
+def _write(path: Path, data: bytes) -> None:
+    """Written atomically (a temporary file renamed): a crash or a second build never leaves a
+    half-written entry under its final name. Not fsynced (an entry lost in a crash is only a miss),
+    and a cache that cannot be written is no error."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
 def _is_key(name: str) -> bool:
     return len(name) == KEY_CHARS and all(c in "0123456789abcdef" for c in name)
 
@@ -61,23 +75,11 @@ class RunCache:
         try:
             with open(self._path(key), "rb") as f:
                 return pickle.load(f)
-        except FileNotFoundError:
-            return None
-        except Exception:  # a truncated or foreign entry: read the run again
+        except Exception:  # missing, truncated or foreign: read the run again
             return None
 
     def put(self, key: str, value: Any) -> None:
-        """Written atomically (a temporary file renamed): a crash or a second build never leaves a
-        half-written entry under its final name. A cache that cannot be written is no error."""
-        path = self._path(key)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
-            with os.fdopen(fd, "wb") as f:
-                pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-        except OSError:
-            pass
+        _write(self._path(key), pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
     def kept(self, name: str, make: Callable[[], str]) -> str:
         """A text the build makes the same way every time (the Vega bundle), kept under this code
@@ -88,14 +90,7 @@ class RunCache:
         except (OSError, UnicodeDecodeError):
             pass
         text = make()
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(text)
-            os.replace(tmp, path)
-        except OSError:
-            pass
+        _write(path, text.encode("utf-8"))
         return text
 
     def prune(self, used: set[str]) -> None:

@@ -24,7 +24,13 @@ import numpy as np
 import pandas as pd
 
 from generator.errors import ValidationFailed
-from generator.schema.load import display, duplicate_run_ids, read_run_file, run_from_bytes, run_paths
+from generator.schema.load import (
+    check_file_name,
+    duplicate_run_ids,
+    read_run_file,
+    run_from_bytes,
+    run_paths,
+)
 from generator.schema.models import AccuracyResult, Machine, Run, TimingResult
 from generator.site.cache import RunCache
 from generator.site.tidy import (
@@ -126,10 +132,7 @@ def _read_reduced(path: Path, cache: RunCache | None, used: set[str]) -> Part:
     key = cache.key(raw) if cache is not None else ""
     cached = cache.get(key) if cache is not None else None
     if isinstance(cached, Part) and len(cached.headers) == 1:
-        run_id = cached.headers[0].run_id
-        if path.stem != run_id:
-            msg = f"{display(path)}: run_id: {run_id!r} does not match the file name {path.name!r}"
-            raise ValidationFailed(msg)
+        check_file_name(path, cached.headers[0].run_id)
         cached.paths = [str(path)]
         used.add(key)
         return cached
@@ -258,8 +261,12 @@ def collect_files(
     Chunks of files go to `pool` when one is given (else to one made here, for a large set). With a
     `cache` folder, runs an earlier build read are read back from it (generator.site.cache), and
     entries this build did not use are removed."""
-    files = [str(p) for p in run_paths(paths)]
-    chunks = [files[i : i + CHUNK] for i in range(0, len(files), CHUNK)]
+    return read_files([str(p) for p in run_paths(paths)], pool, cache)
+
+
+def read_files(files: Sequence[str], pool: ProcessPoolExecutor | None, cache: Path | None) -> Collection:
+    """collect_files for run files already listed (run_paths)."""
+    chunks = [list(files[i : i + CHUNK]) for i in range(0, len(files), CHUNK)]
     load = functools.partial(_load_chunk, cache_folder=str(cache) if cache is not None else None)
     if pool is not None:
         loaded = list(pool.map(load, chunks))

@@ -25,7 +25,7 @@ from generator.site.analysis import zoo
 from generator.site.analysis.latest import latest_timings
 from generator.site.analysis.ratios import framework_ratios
 from generator.site.cache import RunCache
-from generator.site.load import Collection, collect_files, collect_runs, worker_pool
+from generator.site.load import Collection, collect_runs, read_files, worker_pool
 from generator.site.output.assets import write_assets
 from generator.site.output.page import render_page
 from generator.site.output.writer import Writer, read_manifest, remove_stale, write_manifest
@@ -113,9 +113,9 @@ def build_site(source: Path | Iterable[Run], out: Path, cache: Path | None = Non
     Nothing is written unless every run is valid. With worker processes (a large set of files), the
     workers read the runs, then make the run pages while this process makes every other page.
     """
-    files = run_paths([source]) if isinstance(source, Path) else []
+    files = [str(p) for p in run_paths([source])] if isinstance(source, Path) else []
     with worker_pool(len(files)) as pool:
-        collection = collect_files(files, pool, cache) if isinstance(source, Path) else collect_runs(source)
+        collection = read_files(files, pool, cache) if isinstance(source, Path) else collect_runs(source)
         manifest = read_manifest(out)
         out.mkdir(parents=True, exist_ok=True)
         writer = Writer(out, set(manifest.get("files", [])))

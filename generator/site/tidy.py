@@ -349,15 +349,8 @@ def timing_row(run: Run, mid: str, r: TimingResult, peaks: Peaks) -> TimingRow:
         st.rounds if st else 0,
         r.threads or 0,
         st.processes if st else 0,
-        process_sd(r),
+        r.process_sd,  # validation computed it (generator.stats.estimate)
     )
-
-
-def process_sd(r: TimingResult) -> float:
-    """The standard deviation of a result's per-process medians (NaN with fewer than two processes),
-    as generator.change.Estimate.from_medians computes it from generator.stats.process_medians:
-    validation computed it (generator.stats.estimate) while checking the stored statistics."""
-    return r.process_sd
 
 
 def accuracy_row(run: Run, mid: str, r: AccuracyResult) -> AccuracyRow:
