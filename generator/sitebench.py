@@ -65,8 +65,9 @@ def write_runs(folder: Path, count: int, hold_back: int = 0) -> list[Run]:
     return list(runs)
 
 
-def _absolute_hooks(text: str, root: Path) -> str:
-    """`hooks:` entries are paths relative to the config file: made absolute for a copy elsewhere."""
+def _absolute_paths(text: str, root: Path) -> str:
+    """`hooks:` entries and the theme's `custom_dir` are paths relative to the config file: made
+    absolute for a copy elsewhere."""
 
     def entry(m: re.Match[str]) -> str:
         path = Path(m.group(2))
@@ -75,12 +76,13 @@ def _absolute_hooks(text: str, root: Path) -> str:
     def block(m: re.Match[str]) -> str:
         return re.sub(r"^([ \t]+-[ \t]+)(\S.*?)[ \t]*$", entry, m.group(0), flags=re.M)
 
+    text = re.sub(r"^([ \t]+custom_dir:[ \t]+)(\S+)", entry, text, flags=re.M)
     return re.sub(r"^hooks:[ \t]*\n(?:[ \t]+-.*\n?)+", block, text, flags=re.M)
 
 
 def mkdocs_config_for(docs: Path, work: Path, config: Path = Path("mkdocs.yml")) -> Path:
     """A copy of `config` in `work` whose docs_dir points at `docs` (so the real site_src/ is untouched)."""
-    text = _absolute_hooks(config.read_text(encoding="utf-8"), config.resolve().parent)
+    text = _absolute_paths(config.read_text(encoding="utf-8"), config.resolve().parent)
     text = re.sub(r"^docs_dir:.*$", f"docs_dir: {docs}", text, flags=re.M)
     if "docs_dir:" not in text:
         text = f"docs_dir: {docs}\n" + text

@@ -224,6 +224,28 @@ def test_case_page_machine_selector_changes_the_lines(server: str, browser: obje
     assert after and all(s.startswith(options[1]) for s in after) and after != first
 
 
+def test_material_loads_on_the_first_interaction_and_loses_no_click(server: str, browser: object) -> None:
+    page = browser.new_page(color_scheme="dark", viewport={"width": 412, "height": 823})  # type: ignore[attr-defined]
+    loaded: list[str] = []
+    page.on("request", lambda r: loaded.append(r.url) if "/javascripts/bundle." in r.url else None)
+    page.goto(server + "operations/matmul/")
+    page.wait_for_load_state("networkidle")
+    scheme = "() => document.body.getAttribute('data-md-color-scheme')"
+    # Before any interaction: no Material script, yet the system's palette, its toggle and search show.
+    assert not loaded and page.evaluate(scheme) == "slate"
+    toggle = page.locator("label.md-header__button[for^='__palette']:not([hidden])")
+    assert toggle.count() == 1 and page.locator("label.md-header__button[for='__search']").is_visible()
+    toggle.click()  # the first click loads Material and is then handed to it
+    page.wait_for_function("() => document.body.getAttribute('data-md-color-scheme') === 'default'")
+    assert len(loaded) == 1 and page.evaluate("() => document.documentElement.classList.contains('js')")
+    page.goto(server)  # the reader's choice is kept, before Material loads
+    assert page.evaluate(scheme) == "default" and not page.evaluate("() => !!window.document$")
+    page.keyboard.press("/")  # Material's shortcut, replayed once it has started
+    page.locator(".md-search__input:focus").wait_for(timeout=10000)
+    page.keyboard.type("matmul")
+    page.locator(".md-search-result__item").first.wait_for(timeout=10000)
+
+
 def test_charts_follow_the_dark_palette(server: str, browser: object) -> None:
     page = browser.new_page(color_scheme="dark")  # type: ignore[attr-defined]
     page.goto(server + "operations/matmul/")

@@ -207,6 +207,12 @@ def test_mkdocs_strict_build_of_the_sample_site(docs: Path, tmp_path: Path) -> N
     assert not any("vega" in s for s in scripts)
     ours = home.find("script", src=re.compile(r"assets/framebench\.js$"))
     assert ours is not None and ours.has_attr("defer")
+    # Material's own script is written inert on every page, stamped run pages too: framebench.js
+    # loads it on the reader's first interaction (generator/site/theme/main.html).
+    for page in (site / "index.html", site / "runs/2026-11-20T10-00-00Z-debian-12-x86_64-s00002/index.html"):
+        soup = BeautifulSoup(page.read_text(), "html.parser")
+        bundles = soup.find_all("script", src=re.compile(r"assets/javascripts/bundle\.[0-9a-f]+\.min\.js$"))
+        assert [b.get("type") for b in bundles] == ["framebench/on-demand"], page
     run = BeautifulSoup(
         (site / "runs/2026-11-20T10-00-00Z-debian-12-x86_64-s00002/index.html").read_text(), "html.parser"
     )

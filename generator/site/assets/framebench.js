@@ -325,7 +325,58 @@
     });
   }
 
-  function start() { nameDialogs(); startTables(); startCharts(); }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  // ---- Material's script, on the first interaction ----
+  // The page shell writes Material's bundle inert (generator/site/theme/main.html): reading a page
+  // needs none of it, and its start-up would block a phone for ~0.5 s while the page opens. It loads
+  // when the reader first scrolls, points, types or tabs. A click on one of its controls (search,
+  // palette) or a shortcut key that comes first is handed to it again once it has started.
+
+  var CONTROLS = 'label[for="__search"], label[for^="__palette"]';
+  var material = null, materialUp = false;
+
+  function loadMaterial() {
+    var inert = document.querySelector('script[type="framebench/on-demand"]');
+    if (!material) {
+      material = new Promise(function (resolve, reject) {
+        var s = document.createElement("script");
+        s.src = inert.src;
+        s.onload = function () {
+          // Material starts on DOMContentLoaded, which has passed: announce it once more.
+          document.dispatchEvent(new Event("DOMContentLoaded"));
+          materialUp = true;
+          var active = document.activeElement;  // a search box focused meanwhile: Material opens it
+          if (active && active.closest && active.closest(".md-search")) { active.blur(); active.focus(); }
+          setTimeout(resolve, 0);
+        };
+        s.onerror = function () { reject(new Error("could not load " + inert.src)); };
+        document.body.appendChild(s);
+      });
+    }
+    return material;
+  }
+
+  function materialOnDemand() {
+    if (!document.querySelector('script[type="framebench/on-demand"]')) return;
+    ["scroll", "wheel", "pointermove", "pointerdown", "touchstart", "focusin"].forEach(function (type) {
+      window.addEventListener(type, loadMaterial, { capture: true, passive: true, once: true });
+    });
+    document.addEventListener("click", function (e) {
+      var control = materialUp ? null : e.target.closest && e.target.closest(CONTROLS);
+      if (!control) return;
+      e.preventDefault();
+      e.stopPropagation();
+      loadMaterial().then(function () { control.click(); });
+    }, true);
+    window.addEventListener("keydown", function (e) {
+      var typing = /^(INPUT|TEXTAREA|SELECT)$/.test(e.target.tagName || "");
+      if (materialUp || typing) { loadMaterial(); return; }
+      loadMaterial().then(function () {  // e.g. "/" or "s", Material's shortcut to the search box
+        window.dispatchEvent(new KeyboardEvent("keydown", { key: e.key, code: e.code }));
+      });
+    }, { capture: true, once: true });
+  }
+
+  function start() { nameDialogs(); materialOnDemand(); startTables(); startCharts(); }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start, { once: true });
   else start();
 })();
