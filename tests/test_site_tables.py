@@ -213,3 +213,33 @@ def test_an_unbounded_interval_is_cut_at_the_axis_with_an_arrow_and_said_in_word
     assert ratio_interval(1e-7, 1e7) == "< 0.001× – > 1000×"
     assert ratio_interval(0.5, 2.0) == "0.50× – 2.00×"
     assert ratio_interval(float("nan"), 2.0) == "–"
+
+
+def test_two_cases_that_disagree_get_a_hollow_point_and_no_interval() -> None:
+    # One degree of freedom: two cases that disagree give "< 0.001× – > 1000×", which says only that
+    # there is too little to go on; two that agree well enough for a verdict keep their interval.
+    from generator.site.pages.summaries import speedup_chart, speedup_table
+
+    base = {"hardware": "Xeon (2 cores)", "device": "cpu", "pair": "torch vs numpy", "ratio": 1.5,
+            "q_value": 0.01, "machines": 1, "runs": 1}  # fmt: skip
+    rows = [  # family, interval, verdict, cases (the resampled units)
+        ("tensor", 1e-5, 1e5, "uncertain", 2),
+        ("training", 1.2, 1.9, "faster", 2),
+        ("gradients", 0.5, 4.0, "uncertain", 3),
+    ]
+    summary = pd.DataFrame(
+        [
+            {**base, "family": f, "ci_lo": lo, "ci_hi": hi, "verdict": v, "cases": n, "units": n}
+            for f, lo, hi, v, n in rows
+        ]
+    )
+    by = ("hardware", "device", "family")
+    svg = BeautifulSoup(speedup_chart("", summary, by, {}, "t").svg, "html.parser")
+    marks = {a.title.get_text().split(" · ")[2].split(" ")[0]: a for a in svg.select("a")}
+    assert marks["tensor"].select_one("circle")["fill"] == "none" and not marks["tensor"].select("line")
+    assert "too few cases for an interval" in marks["tensor"].title.get_text()
+    assert marks["training"].select("line") and "1.20× – 1.90×" in marks["training"].title.get_text()
+    assert marks["gradients"].select("line")  # three cases: two degrees of freedom, drawn
+    table = speedup_table("s", summary, by, ("hardware", "device", "family"), {})
+    intervals = table.frame["t5"].tolist()  # the "95 % interval" column
+    assert intervals == ["too few cases for an interval", "1.20× – 1.90×", "0.50× – 4.00×"]

@@ -76,6 +76,7 @@ class PairSummary(NamedTuple):
     points: int  # (machine, case, sweep point) combinations behind each framework's score
     machines: int  # machines pooled
     runs: int  # runs pooled
+    units: int  # resampled units behind the interval (Student's t with units - 1 degrees of freedom)
 
 
 class FrameworkScore(NamedTuple):
@@ -252,6 +253,7 @@ def _pairs(group: _Group, boot: np.ndarray) -> list[PairSummary]:
                 points=points,
                 machines=machines,
                 runs=runs,
+                units=units,
             )
         )
     return rows

@@ -109,18 +109,23 @@ def speedup_svg(title: str, rows: Sequence[Record], x_title: str) -> str:
             pair = str(r["pair"])
             y = _num(top + p * ROW + ROW / 2)
             color = PAIR_COLORS.get(pair, "#4c72b0")
-            tip = f"{group} · {pair}: {r['value_text']} (95 % interval {r['ci']}), {r['verdict']}"
-            x1, x2 = _num(x(float(r["lo"] or 0))), _num(x(float(r["hi"] or 0)))
-            # An interval cut by the axis ends in an arrowhead, so it never reads as closed there.
-            arrows = "".join(
-                _arrow(edge, float(y), side, color)
-                for end, edge, side in ((float(r["lo"] or 0), x(lo), -1), (float(r["hi"] or 0), x(hi), 1))
-                if (end < lo if side < 0 else end > hi)
-            )
-            out.append(
-                f'<a href="{html(r["href"])}"><title>{html(tip)}; {html(r["counts"])}</title>'
-                f'<line x1="{x1}" x2="{x2}" y1="{y}" y2="{y}" stroke="{color}" stroke-width="2"/>{arrows}'
-                f'<circle cx="{_num(x(float(r["value"] or 0)))}" cy="{y}" r="4.5" fill="{color}"/></a>'
-            )
+            tip = f"{group} · {pair}: {r['value_text']} ({r['ci']}), {r['verdict']}"
+            cx = _num(x(float(r["value"] or 0)))
+            if r["lo"] is None or r["hi"] is None:  # no interval to draw: a hollow point says so
+                mark = f'<circle cx="{cx}" cy="{y}" r="4" fill="none" stroke="{color}" stroke-width="2"/>'
+            else:
+                x1, x2 = _num(x(float(r["lo"]))), _num(x(float(r["hi"])))
+                # An interval cut by the axis ends in an arrowhead, so it never reads as closed there.
+                arrows = "".join(
+                    _arrow(edge, float(y), side, color)
+                    for end, edge, side in ((float(r["lo"]), x(lo), -1), (float(r["hi"]), x(hi), 1))
+                    if (end < lo if side < 0 else end > hi)
+                )
+                mark = (
+                    f'<line x1="{x1}" x2="{x2}" y1="{y}" y2="{y}" stroke="{color}" stroke-width="2"/>{arrows}'
+                    f'<circle cx="{cx}" cy="{y}" r="4.5" fill="{color}"/>'
+                )
+            title = f"<title>{html(tip)}; {html(r['counts'])}</title>"
+            out.append(f'<a href="{html(r["href"])}">{title}{mark}</a>')
     out.append("</svg>")
     return "".join(out)

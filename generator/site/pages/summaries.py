@@ -4,12 +4,14 @@ per case family, and framework speed-ups with intervals (generator.site.analysis
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 
 from generator.identity import hardware_class, hardware_label
 from generator.schema.models import Machine
 from generator.site.analysis.summary import framework_summary
+from generator.site.analysis.summary_stats import UNCERTAIN
 from generator.site.output.charts import Chart, Record
 from generator.site.output.markup import ratio, ratio_interval, url
 from generator.site.output.svg import speedup_svg
@@ -76,6 +78,19 @@ def pair_summary(
     return out.assign(pair=out["framework_a"] + " vs " + out["framework_b"], hardware=hardware)
 
 
+def _too_few(r: Any) -> bool:
+    """Over two cases (or two machines) Student's t has one degree of freedom: unless the two agree
+    well enough for a verdict, the 95 % interval spans orders of magnitude and says only that there
+    is too little to go on. Such an interval is not drawn."""
+    return int(r.units) == 2 and str(r.verdict) == UNCERTAIN
+
+
+def _interval_text(r: Any) -> str:
+    if _too_few(r):
+        return f"too few {'cases' if int(r.cases) == 2 else 'machines'} for an interval"
+    return ratio_interval(r.ci_lo, r.ci_hi)
+
+
 def speedup_records(
     here: str, summary: pd.DataFrame, by: Sequence[str], targets: dict[str, str]
 ) -> list[Record]:
@@ -84,10 +99,10 @@ def speedup_records(
             "label": " · ".join(str(getattr(r, name)) for name in by),
             "pair": str(r.pair),
             "value": float(r.ratio),
-            "lo": float(r.ci_lo),
-            "hi": float(r.ci_hi),
+            "lo": None if _too_few(r) else float(r.ci_lo),
+            "hi": None if _too_few(r) else float(r.ci_hi),
             "value_text": ratio(r.ratio),
-            "ci": ratio_interval(r.ci_lo, r.ci_hi),
+            "ci": _interval_text(r) if _too_few(r) else f"95 % interval {_interval_text(r)}",
             "verdict": str(r.verdict),
             "counts": f"{r.cases} cases on {r.machines} machine(s), {r.runs} run(s)",
             "href": url(here, targets.get(str(getattr(r, by[0])), here)),
@@ -114,7 +129,7 @@ def speedup_table(name: str, summary: pd.DataFrame, by: Sequence[str], titles: S
                 *(str(getattr(r, n)) for n in by[1:]),
                 r.pair,
                 Cell(ratio(r.ratio), sort=float(r.ratio)),
-                ratio_interval(r.ci_lo, r.ci_hi),
+                _interval_text(r),
                 r.verdict,
                 Cell(r.cases, sort=float(r.cases)),
                 Cell(r.machines, sort=float(r.machines)),
