@@ -39,8 +39,9 @@ $(SITE_STAMP): pyproject.toml constraints.txt
 validate: setup
 	$(BIN)/framebench validate runs
 
+# RUNS_URL (set by pages.yml): run pages link their file in the repository instead of a copy.
 build: site-setup
-	$(BIN)/framebench build --runs runs --out site_src
+	$(BIN)/framebench build --runs runs --out site_src $(if $(RUNS_URL),--runs-url $(RUNS_URL))
 
 site: build
 	$(BIN)/mkdocs build --strict --site-dir site

@@ -11,6 +11,7 @@ import argparse
 import json
 import shlex
 import sys
+import urllib.parse
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
@@ -125,7 +126,16 @@ def cmd_build(args: argparse.Namespace) -> int:
     with needs("site"):
         from generator.site.render import build_site
 
-    built = build_site(args.runs, args.out, cache=None if args.no_cache else args.cache)
+    if args.runs_url is not None:
+        address = urllib.parse.urlsplit(args.runs_url)
+        if (
+            address.scheme not in ("http", "https")
+            or not address.netloc
+            or any(c.isspace() for c in args.runs_url)
+        ):
+            raise UserError(f"--runs-url: {args.runs_url!r} is not an http(s) address")
+    cache = None if args.no_cache else args.cache
+    built = build_site(args.runs, args.out, cache=cache, runs_url=args.runs_url)
     print(f"wrote {len(built.pages)} page(s) from {built.runs} run(s) into {args.out}")
     return 0
 
@@ -284,6 +294,12 @@ def build_parser() -> Parser:
         "build reads back the unchanged ones (default: .cache/build/)",
     )
     p.add_argument("--no-cache", action="store_true", help="read and validate every run file again")
+    p.add_argument(
+        "--runs-url",
+        metavar="URL",
+        help="link each run page's file to URL/<its path under --runs> (e.g. the repository's runs/ "
+        "at this commit) instead of copying run files into the site",
+    )
     p.set_defaults(handler=cmd_build)
 
     bench = sub.add_parser("bench", help="measure this machine").add_subparsers(

@@ -23,10 +23,12 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync"]  # fmt: skip
 
 
-def build(runs: Path, out: Path, hash_seed: str = "0") -> subprocess.CompletedProcess[str]:
+def build(
+    runs: Path, out: Path, hash_seed: str = "0", options: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess[str]:
     """`framebench build` in a child process (as `make site` runs it)."""
     return subprocess.run(
-        [sys.executable, "-m", "generator", "build", "--runs", str(runs), "--out", str(out)],
+        [sys.executable, "-m", "generator", "build", "--runs", str(runs), "--out", str(out), *options],
         capture_output=True,
         text=True,
         cwd=ROOT,

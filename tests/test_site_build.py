@@ -134,6 +134,20 @@ def test_refuses_to_write_into_a_folder_it_did_not_make(tmp_path: Path) -> None:
     assert (tmp_path / "notes.txt").read_text() == "mine"
 
 
+def test_run_files_can_be_linked_in_the_repository_instead_of_copied(tmp_path: Path) -> None:
+    base = "https://github.com/o/r/raw/0123abc/runs"
+    done = build(SAMPLE_RUNS, tmp_path / "docs", options=("--no-cache", "--runs-url", base + "/"))
+    assert done.returncode == 0, done.stderr
+    run_id = "2026-11-20T10-00-00Z-debian-12-x86_64-s00002"
+    page = (tmp_path / f"docs/runs/{run_id}.md").read_text()
+    assert f'href="{base}/debian-12/{run_id}.json"' in page
+    assert not (tmp_path / "docs/downloads/runs").exists()  # no copy: 10,000 runs are 2.2 GB
+    bad = build(SAMPLE_RUNS, tmp_path / "x", options=("--runs-url", "javascript:alert(1)"))
+    assert (
+        bad.returncode == 1 and bad.stderr.startswith("error: --runs-url:") and "Traceback" not in bad.stderr
+    )
+
+
 def test_invalid_run_stops_the_build_before_writing(tmp_path: Path) -> None:
     runs = tmp_path / "runs"
     shutil.copytree(SAMPLE_RUNS, runs)

@@ -90,7 +90,7 @@ def test_pages_deploys_with_the_official_actions() -> None:
     assert workflow["permissions"] == {}
     assert workflow["concurrency"] == {"group": "pages", "cancel-in-progress": False}
     build, deploy = workflow["jobs"]["build"], workflow["jobs"]["deploy"]
-    uses = [s.get("uses", s.get("run", "")).split("@")[0] for s in build["steps"]]
+    uses = [s.get("uses", s.get("run", "")).split("@")[0].split(" RUNS_URL=")[0] for s in build["steps"]]
     assert uses == [
         "actions/checkout",
         "actions/setup-python",
@@ -103,6 +103,9 @@ def test_pages_deploys_with_the_official_actions() -> None:
     [cache] = [s for s in build["steps"] if s.get("uses", "").startswith("actions/cache@")]
     assert cache["with"]["path"] == ".cache/build" and cache["with"]["restore-keys"] == "site-build-"
     assert build["steps"][-1]["with"] == {"path": "site"}
+    # Run pages link their file in the repository at the deployed commit (GitHub Pages holds 1 GB).
+    [site] = [s for s in build["steps"] if s.get("run", "").startswith("make site")]
+    assert site["run"].endswith('RUNS_URL="$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/raw/$GITHUB_SHA/runs"')
     assert "write" not in build["permissions"].values()
     assert deploy["needs"] == "build"
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}

@@ -44,15 +44,20 @@ def _frame_json(frame: pd.DataFrame) -> str:
     return frame.to_json(orient="records", indent=1, double_precision=10) + "\n"
 
 
-def write_downloads(writer: Writer, tables: dict[str, pd.DataFrame], collection: Collection) -> None:
+def write_downloads(
+    writer: Writer, tables: dict[str, pd.DataFrame], collection: Collection, linked: dict[str, str]
+) -> None:
     for stem, frame in tables.items():
         writer.text(
             f"downloads/{stem}.csv", frame.to_csv(index=False, float_format="%.10g", lineterminator="\n")
         )
         writer.text(f"downloads/{stem}.json", _frame_json(frame))
     writer.text("downloads/run.schema.json", json.dumps(run_schema(), indent=1, sort_keys=True) + "\n")
-    # The run files themselves, byte for byte, so a download matches what the repository holds.
+    # The run files themselves, byte for byte, so a download matches what the repository holds
+    # (unless their pages link to them elsewhere).
     for run in collection.headers:
+        if run.run_id in linked:
+            continue
         path = collection.sources.get(run.run_id)
         if path is not None:
             writer.copy(run_download(run.run_id), path)
@@ -70,6 +75,7 @@ def all_pages(
     latest: pd.DataFrame,
     ratios: pd.DataFrame,
     rows: dict[str, int],
+    linked: dict[str, str],
     with_run_pages: bool = True,
 ) -> Iterator[Page]:
     """Every page of the site, made lazily (run pages are most of a large site; without
@@ -88,7 +94,7 @@ def all_pages(
     )
     yield runs.runs_index(frames)
     if with_run_pages:
-        yield from runs.run_pages(collection.headers, frames)
+        yield from runs.run_pages(collection.headers, frames, linked)
     yield docs.methodology_page()
     yield docs.downloads_page(rows)
     yield docs.contribute_page(contributing_file())
@@ -105,11 +111,25 @@ def render_run_batch(batch: runs.RunBatch, out: Path) -> tuple[set[str], list[st
     return writer.written, pages
 
 
-def build_site(source: Path | Iterable[Run], out: Path, cache: Path | None = None) -> Built:
+def linked_runs(collection: Collection, source: Path, runs_url: str) -> dict[str, str]:
+    """Run id -> `runs_url` + the file's path under `source`: where run pages link a run's file when it
+    is not copied into the site (GitHub Pages publishes at most 1 GB; 10,000 runs are 2.2 GB)."""
+    base = runs_url.rstrip("/")
+    return {
+        run_id: f"{base}/{path.resolve().relative_to(source.resolve()).as_posix()}"
+        for run_id, path in collection.sources.items()
+    }
+
+
+def build_site(
+    source: Path | Iterable[Run], out: Path, cache: Path | None = None, runs_url: str | None = None
+) -> Built:
     """Render every page for the runs into `out` (the MkDocs docs folder).
 
     `source` is a folder of run files (validated here, in parallel, or read back from the `cache`
-    folder when an earlier build read the same bytes) or runs already in memory.
+    folder when an earlier build read the same bytes) or runs already in memory. With `runs_url`
+    (the folder's address elsewhere, e.g. in the repository at this commit), run pages link each run
+    file there instead of a copy in the site.
     Nothing is written unless every run is valid. With worker processes (a large set of files), the
     workers read the runs, then make the run pages while this process makes every other page.
     """
@@ -120,6 +140,7 @@ def build_site(source: Path | Iterable[Run], out: Path, cache: Path | None = Non
         out.mkdir(parents=True, exist_ok=True)
         writer = Writer(out, set(manifest.get("files", [])))
         frames = collection.frames
+        linked = linked_runs(collection, source, runs_url) if runs_url and isinstance(source, Path) else {}
         latest = latest_timings(frames.timings)
         ratios = framework_ratios(latest)
         tables = {
@@ -131,15 +152,18 @@ def build_site(source: Path | Iterable[Run], out: Path, cache: Path | None = Non
         }
         rows = {k: len(v) for k, v in tables.items()}
         batches = (
-            [pool.submit(render_run_batch, b, out) for b in runs.run_batches(collection.headers, frames)]
+            [
+                pool.submit(render_run_batch, b, out)
+                for b in runs.run_batches(collection.headers, frames, linked)
+            ]
             if pool is not None
             else []
         )
         written = []
-        for page in all_pages(collection, latest, ratios, rows, with_run_pages=pool is None):
+        for page in all_pages(collection, latest, ratios, rows, linked, with_run_pages=pool is None):
             render_page(page, writer)
             written.append(out / page.path)
-        write_downloads(writer, tables, collection)
+        write_downloads(writer, tables, collection, linked)
         bundle = write_assets(writer, manifest, RunCache(cache) if cache is not None else None)
         for done in batches:
             files_written, pages = done.result()

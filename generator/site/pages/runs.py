@@ -87,10 +87,14 @@ class RunBatch:
     timings: pd.DataFrame  # the batch's TimingRow rows, in run-id order
     accuracy: pd.DataFrame  # the batch's AccuracyRow rows (plain strings)
     labels: dict[str, str]  # machine id -> its label (common.machine_labels)
+    downloads: dict[str, str]  # run id -> where its file is linked to, when not a copy in the site
 
 
-def run_batches(runs: Sequence[Run], frames: Frames) -> Iterator[RunBatch]:
-    """The runs (in run-id order) in batches of BATCH, each with its own rows of the frames."""
+def run_batches(
+    runs: Sequence[Run], frames: Frames, downloads: dict[str, str] | None = None
+) -> Iterator[RunBatch]:
+    """The runs (in run-id order) in batches of BATCH, each with its own rows of the frames;
+    `downloads` names run files linked outside the site (render.build_site's `runs_url`)."""
     timings = frames.timings  # sorted by run id, each run's results in file order
     ids = timings["run_id"].astype("category")
     position = {str(rid): i for i, rid in enumerate(ids.cat.categories)}
@@ -105,7 +109,8 @@ def run_batches(runs: Sequence[Run], frames: Frames) -> Iterator[RunBatch]:
         lo = int(starts[min(found)]) if found else 0
         hi = int(ends[max(found)]) if found else 0
         wanted = accuracy["run_id"].isin({r.run_id for r in batch})
-        yield RunBatch(batch, timings.iloc[lo:hi], accuracy[wanted], labels)
+        linked = {r.run_id: downloads[r.run_id] for r in batch if downloads and r.run_id in downloads}
+        yield RunBatch(batch, timings.iloc[lo:hi], accuracy[wanted], labels, linked)
 
 
 def batch_pages(batch: RunBatch) -> Iterator[Page]:
@@ -123,12 +128,12 @@ def batch_pages(batch: RunBatch) -> Iterator[Page]:
         mine = (
             Table("results", table.columns, table.frame.iloc[0:0], tuple(encoded[lo:hi])) if hi > lo else None
         )
-        yield _run_page(run, batch.labels, accuracy.get(run.run_id), mine)
+        yield _run_page(run, batch.labels, accuracy.get(run.run_id), mine, batch.downloads.get(run.run_id))
 
 
-def run_pages(runs: Sequence[Run], frames: Frames) -> Iterator[Page]:
+def run_pages(runs: Sequence[Run], frames: Frames, downloads: dict[str, str] | None = None) -> Iterator[Page]:
     """One page per run (in run-id order); `runs` may be headers without results."""
-    for batch in run_batches(runs, frames):
+    for batch in run_batches(runs, frames, downloads):
         yield from batch_pages(batch)
 
 
@@ -140,7 +145,9 @@ def anchor(heading: str) -> str:
     return re.sub(r"[-\s]+", "-", text)
 
 
-def _run_page(run: Run, labels: dict[str, str], acc: pd.DataFrame | None, timings: Table | None) -> Page:
+def _run_page(
+    run: Run, labels: dict[str, str], acc: pd.DataFrame | None, timings: Table | None, linked: str | None
+) -> Page:
     here = run_page(run.run_id)
     mid = machine_id(run)
     return Page(
@@ -150,7 +157,7 @@ def _run_page(run: Run, labels: dict[str, str], acc: pd.DataFrame | None, timing
         data={
             "run": run,
             "anchor": anchor(f"Run {run.run_id}"),
-            "download": url(here, run_download(run.run_id)),
+            "download": linked or url(here, run_download(run.run_id)),
             "machine_label": labels.get(mid, ""),
             "machine_link": url(here, machine_page(mid)) if mid else "",
             "os_link": url(here, os_page(run.machine.os.tag)) if run.machine else "",
