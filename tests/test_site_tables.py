@@ -188,12 +188,17 @@ def test_static_summary_chart_escapes_and_links_every_point() -> None:
          "ci": "1.20× – 1.90×", "verdict": "faster", "counts": "3 cases", "href": "machines/"}
         for p in PAYLOADS
     ]  # fmt: skip
-    svg = BeautifulSoup(speedup_svg("Which <b>framework</b>?", rows, "speed-up"), "html.parser")
-    assert not svg.select("script, img, b, foreignobject")
-    assert [a["href"] for a in svg.select("a")] == ["machines/"] * len(PAYLOADS)
-    labels = [t.get_text() for t in svg.select("text")]
-    assert all(" ".join(p.split()) in labels for p in PAYLOADS)
-    assert svg.select_one("svg")["aria-label"] == "Which <b>framework</b>?"
+    both = BeautifulSoup(speedup_svg("Which <b>framework</b>?", rows, "speed-up"), "html.parser")
+    assert not both.select("script, img, b, foreignobject")
+    # Two layouts of one chart (wide; narrow for phones), each with every point and label.
+    wide, narrow = both.select("svg")
+    assert "fb-svg-wide" in wide["class"] and "fb-svg-narrow" in narrow["class"]
+    for svg in (wide, narrow):
+        assert [a["href"] for a in svg.select("a")] == ["machines/"] * len(PAYLOADS)
+        labels = [t.get_text() for t in svg.select("text")]
+        assert all(" ".join(p.split()) in labels for p in PAYLOADS)
+        assert svg["aria-label"] == "Which <b>framework</b>?"
+    assert wide["viewbox"].split()[2] == "760" and narrow["viewbox"].split()[2] == "380"
 
 
 def test_an_unbounded_interval_is_cut_at_the_axis_with_an_arrow_and_said_in_words() -> None:
@@ -206,7 +211,7 @@ def test_an_unbounded_interval_is_cut_at_the_axis_with_an_arrow_and_said_in_word
         {**row, "label": "narrow", "value": 2.0, "lo": 1.8, "hi": 2.2},
         {**row, "label": "wide", "value": 3.0, "lo": 1e-7, "hi": 1e7},
     ]
-    svg = BeautifulSoup(speedup_svg("t", rows, "speed-up"), "html.parser")
+    svg = BeautifulSoup(speedup_svg("t", rows, "speed-up"), "html.parser").select_one("svg.fb-svg-wide")
     ticks = [t.get_text() for t in svg.select("text") if t.get_text().endswith("×")]
     assert ticks == ["0.1×", "1×", "10×"]  # the estimates (2, 3) times 20 either way, no further
     assert len(svg.select("path")) == 2  # both ends of the wide interval, none on the narrow one
@@ -234,7 +239,9 @@ def test_two_cases_that_disagree_get_a_hollow_point_and_no_interval() -> None:
         ]
     )
     by = ("hardware", "device", "family")
-    svg = BeautifulSoup(speedup_chart("", summary, by, {}, "t").svg, "html.parser")
+    svg = BeautifulSoup(speedup_chart("", summary, by, {}, "t").svg, "html.parser").select_one(
+        "svg.fb-svg-wide"
+    )
     marks = {a.title.get_text().split(" · ")[2].split(" ")[0]: a for a in svg.select("a")}
     assert marks["tensor"].select_one("circle")["fill"] == "none" and not marks["tensor"].select("line")
     assert "too few cases for an interval" in marks["tensor"].title.get_text()

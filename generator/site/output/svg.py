@@ -10,14 +10,30 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from generator.site.output.charts import PAIR_COLORS, Record
 from generator.site.output.markup import html
 
-WIDTH = 760
-LABEL_W = 250  # room for the group labels left of the plot
-RIGHT = 24
-TOP = 34  # the legend
+
+@dataclass(frozen=True)
+class Layout:
+    """Wide (group labels left of the plot) or, for phones, narrow (each group's label above its rows,
+    so the plot keeps the whole width and text stays ~11 px on a 380 px screen). A page carries both
+    layouts; the stylesheet shows the one that fits (framebench.css)."""
+
+    name: str
+    width: int
+    label_w: int  # room for the group labels left of the plot (0: labels above the rows)
+    label_h: int  # room for a group label above its rows
+    right: int
+    legend_rows: bool  # one legend entry per line
+
+
+WIDE = Layout("wide", 760, 250, 0, 24, False)
+NARROW = Layout("narrow", 380, 0, 16, 14, True)
+LEFT = 10  # the narrow plot's left margin
+LEGEND = 18  # one line of the legend
 ROW = 14  # one pair inside a group
 GAP = 12  # between groups
 AXIS = 44  # tick labels and the axis title
@@ -49,6 +65,11 @@ def _arrow(x: float, y: float, side: int, color: str) -> str:
 
 
 def speedup_svg(title: str, rows: Sequence[Record], x_title: str) -> str:
+    """The chart in both layouts, wide first."""
+    return _speedup_svg(title, rows, x_title, WIDE) + _speedup_svg(title, rows, x_title, NARROW)
+
+
+def _speedup_svg(title: str, rows: Sequence[Record], x_title: str, layout: Layout) -> str:
     groups: list[str] = []
     for r in rows:
         if str(r["label"]) not in groups:
@@ -62,49 +83,59 @@ def speedup_svg(title: str, rows: Sequence[Record], x_title: str) -> str:
     lo = max(min([*points, *ends, 1.0]), floor) / 1.15
     hi = min(max([*points, *ends, 1.0]), ceiling) * 1.15
     span = math.log(hi) - math.log(lo)
-    plot_w = WIDTH - LABEL_W - RIGHT
+    left = layout.label_w or LEFT
+    plot_w = layout.width - left - layout.right
 
     def x(value: float) -> float:
-        return LABEL_W + plot_w * (math.log(min(max(value, lo), hi)) - math.log(lo)) / span
+        return left + plot_w * (math.log(min(max(value, lo), hi)) - math.log(lo)) / span
 
     members = {g: [r for r in rows if str(r["label"]) == g] for g in groups}
+    top_margin = LEGEND * (len(pairs) if layout.legend_rows else 1) + 16
     tops, y0 = [], 0.0
     for g in groups:
         tops.append(y0)
-        y0 += len(members[g]) * ROW + GAP
+        y0 += layout.label_h + len(members[g]) * ROW + GAP
     plot_h = y0
-    height = TOP + plot_h + AXIS
+    height = top_margin + plot_h + AXIS
     out = [
-        f'<svg class="fb-svg" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" '
-        f'aria-label="{html(title)}" xmlns="http://www.w3.org/2000/svg">',
+        f'<svg class="fb-svg fb-svg-{layout.name}" viewBox="0 0 {layout.width} {height}" width="100%" '
+        f'role="img" aria-label="{html(title)}" xmlns="http://www.w3.org/2000/svg">',
         f"<title>{html(title)}</title>",
     ]
-    legend_x = LABEL_W
+    legend_x, legend_y = left, 14
     for pair in pairs:
         color = PAIR_COLORS.get(pair, "#4c72b0")
-        out.append(f'<circle cx="{legend_x + 5}" cy="14" r="5" fill="{color}"/>')
-        out.append(f'<text x="{legend_x + 14}" y="18" class="fb-svg-text">{html(pair)}</text>')
-        legend_x += 16 + 7 * len(pair) + 20
+        out.append(f'<circle cx="{legend_x + 5}" cy="{legend_y}" r="5" fill="{color}"/>')
+        out.append(f'<text x="{legend_x + 14}" y="{legend_y + 4}" class="fb-svg-text">{html(pair)}</text>')
+        if layout.legend_rows:
+            legend_y += LEGEND
+        else:
+            legend_x += 16 + 7 * len(pair) + 20
+    top0 = top_margin
     for tick in log_ticks(lo, hi):
         tx = _num(x(tick))
-        out.append(f'<line x1="{tx}" x2="{tx}" y1="{TOP}" y2="{TOP + plot_h}" class="fb-svg-grid"/>')
+        out.append(f'<line x1="{tx}" x2="{tx}" y1="{top0}" y2="{top0 + plot_h}" class="fb-svg-grid"/>')
         label = f"{tick:g}×"
         out.append(
-            f'<text x="{tx}" y="{TOP + plot_h + 16}" text-anchor="middle" class="fb-svg-text">{label}</text>'
+            f'<text x="{tx}" y="{top0 + plot_h + 16}" text-anchor="middle" class="fb-svg-text">{label}</text>'
         )
     one = _num(x(1.0))
-    out.append(f'<line x1="{one}" x2="{one}" y1="{TOP}" y2="{TOP + plot_h}" class="fb-svg-one"/>')
+    out.append(f'<line x1="{one}" x2="{one}" y1="{top0}" y2="{top0 + plot_h}" class="fb-svg-one"/>')
     out.append(
-        f'<text x="{LABEL_W + plot_w / 2:.1f}" y="{TOP + plot_h + 36}" text-anchor="middle" '
+        f'<text x="{left + plot_w / 2:.1f}" y="{top0 + plot_h + 36}" text-anchor="middle" '
         f'class="fb-svg-text">{html(x_title)}</text>'
     )
     for group, offset in zip(groups, tops, strict=True):
-        top = TOP + offset + GAP / 2
+        top = top0 + offset + GAP / 2
         mine = sorted(members[group], key=lambda r: str(r["pair"]))
-        out.append(
-            f'<text x="{LABEL_W - 8}" y="{top + len(mine) * ROW / 2 + 4:.1f}" text-anchor="end" '
-            f'class="fb-svg-text">{html(group)}</text>'
-        )
+        if layout.label_w:
+            out.append(
+                f'<text x="{layout.label_w - 8}" y="{top + len(mine) * ROW / 2 + 4:.1f}" text-anchor="end" '
+                f'class="fb-svg-text">{html(group)}</text>'
+            )
+        else:
+            out.append(f'<text x="{LEFT}" y="{top + 8:.1f}" class="fb-svg-text">{html(group)}</text>')
+            top += layout.label_h
         for p, r in enumerate(mine):
             pair = str(r["pair"])
             y = _num(top + p * ROW + ROW / 2)
