@@ -233,6 +233,10 @@ def test_mkdocs_strict_build_of_the_sample_site(docs: Path, tmp_path: Path) -> N
     assert run.find(
         "a", href=re.compile(r"downloads/runs/2026-11-20T10-00-00Z-debian-12-x86_64-s00002\.json$")
     )
+    # Static files are hard-linked from the docs folder, not copied (generator/site/output/links.py).
+    run_file = "downloads/runs/2026-11-20T10-00-00Z-debian-12-x86_64-s00002.json"
+    assert os.path.samefile(site / run_file, docs / run_file)
+    assert not os.path.samefile(site / "index.html", docs / "index.md")
     leaderboard = BeautifulSoup((site / "accuracy/index.html").read_text(), "html.parser")
     rows = leaderboard.select("div.fb-table[data-name=leaderboard] table tbody tr")
     assert len(rows) == 2 * 4 * 2 + 11  # 4 architectures × 2 frameworks × 2 protocols + the study's 11
