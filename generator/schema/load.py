@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from generator.errors import UserError, ValidationFailed
 from generator.schema.migrate import migrate
-from generator.schema.models import Run
+from generator.schema.models import PATTERN_MESSAGES, Run
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 _UNION_TAGS = {"ops", "accuracy"}
@@ -53,6 +53,8 @@ def _pydantic_lines(err: ValidationError) -> list[str]:
     lines = []
     for e in err.errors(include_url=False, include_input=False):
         msg = e["msg"].removeprefix("Value error, ")
+        if e["type"] == "string_pattern_mismatch":
+            msg = PATTERN_MESSAGES.get(str((e.get("ctx") or {}).get("pattern")), msg)
         lines.append(f"{_field_path(e['loc'])}: {msg}")
     return lines
 
