@@ -355,24 +355,27 @@
     return material;
   }
 
+  function warn(err) { console.warn("framebench: Material's script not loaded:", err); }
+
   function materialOnDemand() {
     if (!document.querySelector('script[type="framebench/on-demand"]')) return;
+    var first = { capture: true, passive: true, once: true };
     ["scroll", "wheel", "pointermove", "pointerdown", "touchstart", "focusin"].forEach(function (type) {
-      window.addEventListener(type, loadMaterial, { capture: true, passive: true, once: true });
+      window.addEventListener(type, function () { loadMaterial().catch(warn); }, first);
     });
     document.addEventListener("click", function (e) {
       var control = materialUp ? null : e.target.closest && e.target.closest(CONTROLS);
       if (!control) return;
       e.preventDefault();
       e.stopPropagation();
-      loadMaterial().then(function () { control.click(); });
+      loadMaterial().then(function () { control.click(); }, warn);
     }, true);
     window.addEventListener("keydown", function (e) {
       var typing = /^(INPUT|TEXTAREA|SELECT)$/.test(e.target.tagName || "");
-      if (materialUp || typing) { loadMaterial(); return; }
+      if (materialUp || typing) { loadMaterial().catch(warn); return; }
       loadMaterial().then(function () {  // e.g. "/" or "s", Material's shortcut to the search box
         window.dispatchEvent(new KeyboardEvent("keydown", { key: e.key, code: e.code }));
-      });
+      }, warn);
     }, { capture: true, once: true });
   }
 
