@@ -262,3 +262,15 @@ def test_charts_follow_the_dark_palette(server: str, browser: object) -> None:
     page.wait_for_timeout(500)
     again = page.evaluate("(box) => box._fbConfig.axis.labelColor", chart.element_handle())
     assert again != used
+
+
+def test_summary_chart_has_a_phone_layout_and_a_capped_desktop_width(server: str, browser: object) -> None:
+    for width, shown, hidden in ((412, "narrow", "wide"), (1440, "wide", "narrow")):
+        page = browser.new_page(viewport={"width": width, "height": 900})  # type: ignore[attr-defined]
+        page.goto(server)
+        chart = page.locator("figure.fb-static").first
+        assert chart.locator(f"svg.fb-svg-{shown}").is_visible()
+        assert not chart.locator(f"svg.fb-svg-{hidden}").is_visible()
+        drawn = chart.locator(f"svg.fb-svg-{shown}").bounding_box()
+        assert drawn is not None and drawn["width"] <= min(width, 900)
+        page.close()
