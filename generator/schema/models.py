@@ -53,10 +53,7 @@ Percent = Annotated[float, Field(ge=0, le=100)]
 ParamValue = int | float | bool | Name
 # A setting may be a list (e.g. the models a run was asked for, which --resume must get back whole).
 SettingValue = (
-    int
-    | float
-    | bool
-    | Annotated[str, StringConstraints(min_length=1, max_length=4000, pattern=NO_CONTROL)]
+    int | float | bool | Annotated[str, StringConstraints(min_length=1, max_length=4000, pattern=NO_CONTROL)]
 )
 Metrics = Annotated[dict[Name, Annotated[float, Field(ge=-1e18, le=1e18)]], Field(max_length=64)]
 
