@@ -331,11 +331,12 @@
   // when the reader first scrolls, points, types or tabs. A click on one of its controls (search,
   // palette) or a shortcut key that comes first is handed to it again once it has started.
 
+  var INERT = 'script[type="framebench/on-demand"]';
   var CONTROLS = 'label[for="__search"], label[for^="__palette"]';
   var material = null, materialUp = false;
 
   function loadMaterial() {
-    var inert = document.querySelector('script[type="framebench/on-demand"]');
+    var inert = document.querySelector(INERT);
     if (!material) {
       material = new Promise(function (resolve, reject) {
         var s = document.createElement("script");
@@ -358,7 +359,7 @@
   function warn(err) { console.warn("framebench: Material's script not loaded:", err); }
 
   function materialOnDemand() {
-    if (!document.querySelector('script[type="framebench/on-demand"]')) return;
+    if (!document.querySelector(INERT)) return;
     var first = { capture: true, passive: true, once: true };
     ["scroll", "wheel", "pointermove", "pointerdown", "touchstart", "focusin"].forEach(function (type) {
       window.addEventListener(type, function () { loadMaterial().catch(warn); }, first);

@@ -90,13 +90,13 @@ def _speedup_svg(title: str, rows: Sequence[Record], x_title: str, layout: Layou
         return left + plot_w * (math.log(min(max(value, lo), hi)) - math.log(lo)) / span
 
     members = {g: [r for r in rows if str(r["label"]) == g] for g in groups}
-    top_margin = LEGEND * (len(pairs) if layout.legend_rows else 1) + 16
+    head = LEGEND * (len(pairs) if layout.legend_rows else 1) + 16  # the legend, above the plot
     tops, y0 = [], 0.0
     for g in groups:
         tops.append(y0)
         y0 += layout.label_h + len(members[g]) * ROW + GAP
     plot_h = y0
-    height = top_margin + plot_h + AXIS
+    height = head + plot_h + AXIS
     out = [
         f'<svg class="fb-svg fb-svg-{layout.name}" viewBox="0 0 {layout.width} {height}" width="100%" '
         f'role="img" aria-label="{html(title)}" xmlns="http://www.w3.org/2000/svg">',
@@ -111,22 +111,21 @@ def _speedup_svg(title: str, rows: Sequence[Record], x_title: str, layout: Layou
             legend_y += LEGEND
         else:
             legend_x += 16 + 7 * len(pair) + 20
-    top0 = top_margin
     for tick in log_ticks(lo, hi):
         tx = _num(x(tick))
-        out.append(f'<line x1="{tx}" x2="{tx}" y1="{top0}" y2="{top0 + plot_h}" class="fb-svg-grid"/>')
+        out.append(f'<line x1="{tx}" x2="{tx}" y1="{head}" y2="{head + plot_h}" class="fb-svg-grid"/>')
         label = f"{tick:g}×"
         out.append(
-            f'<text x="{tx}" y="{top0 + plot_h + 16}" text-anchor="middle" class="fb-svg-text">{label}</text>'
+            f'<text x="{tx}" y="{head + plot_h + 16}" text-anchor="middle" class="fb-svg-text">{label}</text>'
         )
     one = _num(x(1.0))
-    out.append(f'<line x1="{one}" x2="{one}" y1="{top0}" y2="{top0 + plot_h}" class="fb-svg-one"/>')
+    out.append(f'<line x1="{one}" x2="{one}" y1="{head}" y2="{head + plot_h}" class="fb-svg-one"/>')
     out.append(
-        f'<text x="{left + plot_w / 2:.1f}" y="{top0 + plot_h + 36}" text-anchor="middle" '
+        f'<text x="{left + plot_w / 2:.1f}" y="{head + plot_h + 36}" text-anchor="middle" '
         f'class="fb-svg-text">{html(x_title)}</text>'
     )
     for group, offset in zip(groups, tops, strict=True):
-        top = top0 + offset + GAP / 2
+        top = head + offset + GAP / 2
         mine = sorted(members[group], key=lambda r: str(r["pair"]))
         if layout.label_w:
             out.append(

@@ -94,21 +94,24 @@ def _interval_text(r: Any) -> str:
 def speedup_records(
     here: str, summary: pd.DataFrame, by: Sequence[str], targets: dict[str, str]
 ) -> list[Record]:
-    return [
-        {
-            "label": " · ".join(str(getattr(r, name)) for name in by),
-            "pair": str(r.pair),
-            "value": float(r.ratio),
-            "lo": None if _too_few(r) else float(r.ci_lo),
-            "hi": None if _too_few(r) else float(r.ci_hi),
-            "value_text": ratio(r.ratio),
-            "ci": _interval_text(r) if _too_few(r) else f"95 % interval {_interval_text(r)}",
-            "verdict": str(r.verdict),
-            "counts": f"{r.cases} cases on {r.machines} machine(s), {r.runs} run(s)",
-            "href": url(here, targets.get(str(getattr(r, by[0])), here)),
-        }
-        for r in rows_of(summary)
-    ]
+    records: list[Record] = []
+    for r in rows_of(summary):
+        few, interval = _too_few(r), _interval_text(r)
+        records.append(
+            {
+                "label": " · ".join(str(getattr(r, name)) for name in by),
+                "pair": str(r.pair),
+                "value": float(r.ratio),
+                "lo": None if few else float(r.ci_lo),
+                "hi": None if few else float(r.ci_hi),
+                "value_text": ratio(r.ratio),
+                "ci": interval if few else f"95 % interval {interval}",
+                "verdict": str(r.verdict),
+                "counts": f"{r.cases} cases on {r.machines} machine(s), {r.runs} run(s)",
+                "href": url(here, targets.get(str(getattr(r, by[0])), here)),
+            }
+        )
+    return records
 
 
 def speedup_chart(
