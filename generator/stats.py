@@ -135,18 +135,7 @@ def estimate(samples: Sequence[float], process_rounds: Sequence[int] = ()) -> Es
     lo, hi, coverage = median_ci_ranks(len(ordered))
     within = (ordered[lo], ordered[hi])
     if len(process_rounds) >= 2:
-        medians, start = [], 0
-        for count in process_rounds:
-            group = sorted(samples[start : start + count])
-            # quantile(group, 0.5), inlined: validation takes this path for every result.
-            pos = (count - 1) * 0.5
-            lo = math.floor(pos)
-            hi = min(lo + 1, count - 1)
-            medians.append(group[lo] + (group[hi] - group[lo]) * (pos - lo))
-            start += count
-        k = len(medians)
-        center = math.fsum(medians) / k
-        sd = math.sqrt(math.fsum([(m - center) ** 2 for m in medians]) / (k - 1))
+        k, center, sd = _between(samples, process_rounds)
         half = t975(k - 1) * sd / math.sqrt(k)
         ci = (max(0.0, min(center - half, within[0])), max(center + half, within[1]))
         kind: IntervalKind = "between-processes"
@@ -162,6 +151,32 @@ def estimate(samples: Sequence[float], process_rounds: Sequence[int] = ()) -> Es
         ordered=ordered,
         process_sd=sd,
     )
+
+
+def _between(samples: Sequence[float], process_rounds: Sequence[int]) -> tuple[int, float, float]:
+    """(processes, mean, standard deviation) of the per-process medians; two or more processes.
+    Validation takes this path for every result: each median is quantile(group, 0.5) inlined, to the
+    same bits (an odd group's middle value; an even group's lower middle plus half the gap)."""
+    medians, start = [], 0
+    for count in process_rounds:
+        end = start + count
+        group = sorted(samples[start:end])
+        mid = count >> 1
+        if count & 1:
+            medians.append(group[mid])
+        else:
+            low = group[mid - 1]
+            medians.append(low + (group[mid] - low) * 0.5)
+        start = end
+    k = len(medians)
+    center = math.fsum(medians) / k
+    return k, center, math.sqrt(math.fsum([(m - center) ** 2 for m in medians]) / (k - 1))
+
+
+def process_sd(samples: Sequence[float], process_rounds: Sequence[int]) -> float:
+    """The standard deviation of the per-process medians (what estimate() computes; NaN for one
+    process): change detection across versions needs it for every result."""
+    return _between(samples, process_rounds)[2] if len(process_rounds) >= 2 else math.nan
 
 
 def summarize(samples: Sequence[float], process_rounds: Sequence[int] = ()) -> Summary:

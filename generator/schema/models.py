@@ -13,7 +13,6 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    PrivateAttr,
     StringConstraints,
     model_validator,
 )
@@ -177,13 +176,12 @@ class TimingResult(Strict):
         default=[], description="why this figure may be disturbed: spread between processes, load, steal"
     )
 
-    # The standard deviation of the per-process medians, which validation computes anyway: change
-    # detection across versions needs it for every result of every run (NaN for one process).
-    _process_sd: float = PrivateAttr(default=math.nan)
-
     @property
     def process_sd(self) -> float:
-        return self._process_sd
+        """The standard deviation of the per-process medians (NaN for one process, or no samples)."""
+        if self.stats is None or not self.samples:  # then validation did not check process_rounds
+            return math.nan
+        return statistics.process_sd(self.samples, self.process_rounds)
 
     @model_validator(mode="after")
     def _status_consistent(self) -> TimingResult:
@@ -192,7 +190,7 @@ class TimingResult(Strict):
         if self.status != "ok" and not self.error:
             raise ValueError(f"a {self.status} result needs an error text saying why")
         if self.stats is not None and self.samples:
-            self._process_sd = _check_stats(self.stats, self.samples, self.process_rounds).process_sd
+            _check_stats(self.stats, self.samples, self.process_rounds)
         return self
 
 

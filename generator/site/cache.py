@@ -12,13 +12,13 @@ the repository; an unreadable entry is a miss. Entries of other code versions ar
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
 import pickle
 import platform
 import shutil
-import tempfile
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
@@ -41,17 +41,20 @@ def code_key() -> str:
 
 
 def _write(path: Path, data: bytes) -> None:
-    """Written atomically (a temporary file renamed): a crash or a second build never leaves a
-    half-written entry under its final name. Not fsynced (an entry lost in a crash is only a miss),
-    and a cache that cannot be written is no error."""
+    """Written atomically (a temporary file of this process, renamed): a crash or a second build never
+    leaves a half-written entry under its final name. Not fsynced (an entry lost in a crash is only a
+    miss), and a cache that cannot be written is no error."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
+        try:
+            tmp.write_bytes(data)
+        except FileNotFoundError:  # the entry's folder's first entry
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_bytes(data)
         os.replace(tmp, path)
     except OSError:
-        pass
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
 
 
 def _is_key(name: str) -> bool:

@@ -12,6 +12,7 @@ every run file whose bytes it has seen instead of validating it again.
 from __future__ import annotations
 
 import functools
+import gc
 import multiprocessing
 import os
 from collections.abc import Iterable, Iterator, Sequence
@@ -52,6 +53,10 @@ from generator.site.tidy import (
 
 CHUNK = 64  # run files per worker task
 PARALLEL_FROM = 2 * CHUNK  # fewer files are read in this process (worker start-up costs ~1 s)
+# Validating a run makes ~2,000 short-lived objects (models, dicts, lists). At Python's default
+# threshold (700) the young-generation collector runs every few results, which cost about a third of
+# validating a run; they form no cycles worth finding, so a build collects a hundred times less often.
+BUILD_GC_THRESHOLD = 70_000
 
 
 @dataclass
@@ -243,6 +248,21 @@ def cpu_count() -> int:
 
 
 @contextmanager
+def rare_collections() -> Iterator[None]:
+    """The build's garbage-collection threshold (BUILD_GC_THRESHOLD) while it runs, then the old one."""
+    old = gc.get_threshold()
+    gc.set_threshold(BUILD_GC_THRESHOLD, *old[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+
+
+def _start_worker() -> None:
+    gc.set_threshold(BUILD_GC_THRESHOLD, *gc.get_threshold()[1:])
+
+
+@contextmanager
 def worker_pool(files: int) -> Iterator[ProcessPoolExecutor | None]:
     """Worker processes for a build of `files` run files, or None where one process is quicker."""
     workers = min(cpu_count(), 8)
@@ -250,7 +270,7 @@ def worker_pool(files: int) -> Iterator[ProcessPoolExecutor | None]:
         yield None
         return
     context = multiprocessing.get_context("spawn")  # no fork of a process that may hold threads
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker) as pool:
         yield pool
 
 

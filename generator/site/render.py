@@ -25,7 +25,7 @@ from generator.site.analysis import zoo
 from generator.site.analysis.latest import latest_timings
 from generator.site.analysis.ratios import framework_ratios
 from generator.site.cache import RunCache
-from generator.site.load import Collection, collect_runs, read_files, worker_pool
+from generator.site.load import Collection, collect_runs, rare_collections, read_files, worker_pool
 from generator.site.output.assets import write_assets
 from generator.site.output.page import render_page
 from generator.site.output.writer import Writer, read_manifest, remove_stale, write_manifest
@@ -134,7 +134,7 @@ def build_site(
     workers read the runs, then make the run pages while this process makes every other page.
     """
     files = [str(p) for p in run_paths([source])] if isinstance(source, Path) else []
-    with worker_pool(len(files)) as pool:
+    with rare_collections(), worker_pool(len(files)) as pool:
         collection = read_files(files, pool, cache) if isinstance(source, Path) else collect_runs(source)
         manifest = read_manifest(out)
         out.mkdir(parents=True, exist_ok=True)

@@ -349,7 +349,7 @@ def timing_row(run: Run, mid: str, r: TimingResult, peaks: Peaks) -> TimingRow:
         st.rounds if st else 0,
         r.threads or 0,
         st.processes if st else 0,
-        r.process_sd,  # validation computed it (generator.stats.estimate)
+        r.process_sd,
     )
 
 

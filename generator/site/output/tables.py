@@ -110,7 +110,8 @@ def _per_value(column: pd.Series, show: Callable[[str], str]) -> np.ndarray:
 def _sort_values(frame: pd.DataFrame, col: Column) -> list[str] | None:
     if col.sort is None:
         return None
-    return [repr(float(v)) if math.isfinite(v) else "" for v in frame[col.sort].to_numpy(dtype=np.float64)]
+    numbers = frame[col.sort].to_numpy(dtype=np.float64).tolist()  # floats: repr() of NumPy scalars is slow
+    return [repr(v) if math.isfinite(v) else "" for v in numbers]
 
 
 def _html_cells(frame: pd.DataFrame, col: Column, here: str) -> np.ndarray:

@@ -3,6 +3,7 @@ results (run, machine, case and failure tables), built column-wise for tables of
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -25,7 +26,7 @@ def _mapped(column: pd.Series, show: Callable[[str], str]) -> pd.Series:
 def peak_text(pct: float, source: str) -> str:
     """% of peak only with the peak's source (int8 results are held against the int8 peak), and never
     above 100: a higher figure means the peak is wrong, and says so."""
-    if not np.isfinite(pct) or not source:
+    if not math.isfinite(pct) or not source:
         return "–"
     if pct > PEAK_CEILING:
         return f"over 100 %: peak estimate wrong ({source})"
@@ -34,12 +35,17 @@ def peak_text(pct: float, source: str) -> str:
 
 def result_frame(rows: pd.DataFrame) -> pd.DataFrame:
     """Display columns of TimingRow rows: text, raw sort numbers and link targets."""
+    # Python lists, not NumPy arrays: the loops below format one value at a time, and arithmetic on
+    # NumPy scalars costs several times that on floats.
     ok = (rows["status"] == "ok").to_numpy()
-    status = rows["status"].astype(str).to_numpy()
-    error = rows["error"].astype(str).to_numpy()
+    ok_list = ok.tolist()
+    status = rows["status"].astype(str).tolist()
+    error = rows["error"].astype(str).tolist()
     medians, lows, highs = (rows[n].to_numpy(dtype=np.float64) for n in ("median", "ci_lo", "ci_hi"))
-    variant = rows["variant"].astype(str).to_numpy()
-    quantized = rows["quantized"].astype(str).to_numpy()
+    variant = rows["variant"].astype(str).tolist()
+    quantized = rows["quantized"].astype(str).tolist()
+    gflops = rows["gflops"].to_numpy(dtype=np.float64)
+    pct_peak = rows["pct_peak"].to_numpy(dtype=np.float64)
     return pd.DataFrame(
         {
             "case": rows["case"].astype(str).to_numpy(),
@@ -51,24 +57,22 @@ def result_frame(rows: pd.DataFrame) -> pd.DataFrame:
             ],
             "framework": rows["framework"].astype(str).to_numpy(),
             "device": rows["device"].astype(str).to_numpy(),
-            "median_text": [seconds(m) if k else s for m, k, s in zip(medians, ok, status, strict=True)],
+            "median_text": [
+                seconds(m) if k else s for m, k, s in zip(medians.tolist(), ok_list, status, strict=True)
+            ],
             "median": np.where(ok, medians, np.nan),
             "ci_text": [
                 f"{seconds(lo)} – {seconds(hi)}" if k else e
-                for lo, hi, k, e in zip(lows, highs, ok, error, strict=True)
+                for lo, hi, k, e in zip(lows.tolist(), highs.tolist(), ok_list, error, strict=True)
             ],
             "interval": _mapped(rows["interval"], lambda v: INTERVAL_WORDS.get(v, v)).to_numpy(),
-            "gflops_text": [fmt_float(v) for v in rows["gflops"].to_numpy(dtype=np.float64)],
-            "gflops": rows["gflops"].to_numpy(dtype=np.float64),
+            "gflops_text": [fmt_float(v) for v in gflops.tolist()],
+            "gflops": gflops,
             "peak_text": [
                 peak_text(p, s)
-                for p, s in zip(
-                    rows["pct_peak"].to_numpy(dtype=np.float64),
-                    rows["peak_source"].astype(str).to_numpy(),
-                    strict=True,
-                )
+                for p, s in zip(pct_peak.tolist(), rows["peak_source"].astype(str), strict=True)
             ],
-            "pct_peak": rows["pct_peak"].to_numpy(dtype=np.float64),
+            "pct_peak": pct_peak,
             "conditions": rows["conditions"].astype(str).to_numpy(),
             "warnings": rows["warnings"].astype(str).to_numpy(),
             "run_id": rows["run_id"].astype(str).to_numpy(),
