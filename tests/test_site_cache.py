@@ -50,7 +50,7 @@ def test_a_second_build_reads_unchanged_runs_from_the_cache(
 
     read: list[Path] = []
     real = collect.run_from_bytes
-    monkeypatch.setattr(collect, "run_from_bytes", lambda p, raw: read.append(p) or real(p, raw))
+    monkeypatch.setattr(collect, "run_from_bytes", lambda p, *rest: read.append(p) or real(p, *rest))
     render.build_site(tmp_path / "runs", tmp_path / "second", cache=cache)
     assert read == []  # every run came back from the cache
     assert _tree(tmp_path / "second") == _tree(tmp_path / "first")

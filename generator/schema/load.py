@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from generator.errors import UserError, ValidationFailed
 from generator.schema.migrate import migrate
-from generator.schema.models import PATTERN_MESSAGES, Run
+from generator.schema.models import PATTERN_MESSAGES, Byproducts, Run
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 _UNION_TAGS = {"ops", "accuracy"}
@@ -59,15 +59,16 @@ def _pydantic_lines(err: ValidationError) -> list[str]:
     return lines
 
 
-def parse_run(raw: bytes) -> Run:
-    """Parse and validate one run file's bytes; raise ValidationFailed with field-level lines."""
+def parse_run(raw: bytes, byproducts: Byproducts | None = None) -> Run:
+    """Parse and validate one run file's bytes; raise ValidationFailed with field-level lines.
+    `byproducts` receives what validation computed for a reader (models.Byproducts)."""
     if len(raw) > MAX_FILE_BYTES:
         raise ValidationFailed(f"file is {len(raw)} bytes, over the {MAX_FILE_BYTES} byte limit")
     try:
         # Fast path: pydantic-core parses and validates in one pass (about 10x quicker, which matters
         # for a site of 10,000 runs). Only a file at the current version can pass it, since
         # schema_version is a Literal; anything else takes the slow path for precise messages.
-        return Run.model_validate_json(raw)
+        return Run.model_validate_json(raw, context=byproducts)
     except (ValidationError, ValueError, RecursionError):
         pass
     try:
@@ -87,7 +88,7 @@ def parse_run(raw: bytes) -> Run:
     try:
         data = migrate(data)
         # JSON-mode validation: strict types, yet a JSON array is accepted where a tuple is declared.
-        return Run.model_validate_json(json.dumps(data))
+        return Run.model_validate_json(json.dumps(data), context=byproducts)
     except ValidationError as e:
         lines = _pydantic_lines(e)
         raise ValidationFailed(lines[0], lines=lines) from None
@@ -114,10 +115,10 @@ def read_run_file(path: Path) -> bytes:
         raise ValidationFailed(f"{display(path)}: cannot read: {e.strerror}") from None
 
 
-def run_from_bytes(path: Path, raw: bytes) -> Run:
+def run_from_bytes(path: Path, raw: bytes, byproducts: Byproducts | None = None) -> Run:
     """The run in `raw`, read from `path` (whose name must be its run id)."""
     try:
-        run = parse_run(raw)
+        run = parse_run(raw, byproducts)
     except ValidationFailed as e:
         lines = [f"{display(path)}: {line}" for line in e.lines]
         raise ValidationFailed(lines[0], lines=lines) from None

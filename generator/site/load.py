@@ -32,7 +32,7 @@ from generator.schema.load import (
     run_from_bytes,
     run_paths,
 )
-from generator.schema.models import AccuracyResult, Machine, Run, TimingResult
+from generator.schema.models import AccuracyResult, Byproducts, Machine, Run, TimingResult
 from generator.site.cache import RunCache
 from generator.site.tidy import (
     TIMING_FLOATS,
@@ -79,8 +79,9 @@ def _codes(values: Sequence[str]) -> tuple[list[str], np.ndarray]:
     return list(index), np.asarray(codes, dtype=np.int32)
 
 
-def reduce_run(path: str, run: Run, keep_results: bool = False) -> Part:
-    """One run's part: its header, its rows, and its timing rows as columns."""
+def reduce_run(path: str, run: Run, keep_results: bool = False, byproducts: Byproducts | None = None) -> Part:
+    """One run's part: its header, its rows, and its timing rows as columns (`byproducts`: what
+    validating the run computed, when it was validated here)."""
     part = Part(
         headers=[run if keep_results else run.model_copy(update={"results": []})],
         paths=[path],
@@ -92,7 +93,8 @@ def reduce_run(path: str, run: Run, keep_results: bool = False) -> Part:
         if isinstance(r, AccuracyResult):
             part.accuracy.append(accuracy_row(run, mid, r))
         elif isinstance(r, TimingResult) and run.kind == "ops" and run.machine is not None:
-            timings.append(timing_row(run, mid, r, peaks))
+            sd = byproducts.process_sd(r) if byproducts is not None else r.process_sd
+            timings.append(timing_row(run, mid, r, peaks, sd))
     columns = dict(zip(TimingRow._fields, zip(*timings, strict=True), strict=True)) if timings else {}
     for name in TIMING_STRINGS:
         part.strings[name] = _codes(columns.get(name, ()))
@@ -141,7 +143,8 @@ def _read_reduced(path: Path, cache: RunCache | None, used: set[str]) -> Part:
         cached.paths = [str(path)]
         used.add(key)
         return cached
-    part = reduce_run(str(path), run_from_bytes(path, raw))
+    byproducts = Byproducts()
+    part = reduce_run(str(path), run_from_bytes(path, raw, byproducts), byproducts=byproducts)
     if cache is not None:
         cache.put(key, part)
         used.add(key)

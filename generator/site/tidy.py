@@ -304,8 +304,9 @@ def _counted_flops(r: TimingResult) -> float | None:
         return None
 
 
-def timing_row(run: Run, mid: str, r: TimingResult, peaks: Peaks) -> TimingRow:
-    """One timing result's row; `mid` is machine_id(run), made once per run (it hashes the machine)."""
+def timing_row(run: Run, mid: str, r: TimingResult, peaks: Peaks, process_sd: float) -> TimingRow:
+    """One timing result's row; `mid` is machine_id(run), made once per run (it hashes the machine),
+    and `process_sd` the result's, which validation computed (models.Byproducts)."""
     assert run.machine is not None
     text, size_name, size = _params(r.params)
     st, mt, nan = r.stats, r.metrics, math.nan
@@ -349,7 +350,7 @@ def timing_row(run: Run, mid: str, r: TimingResult, peaks: Peaks) -> TimingRow:
         st.rounds if st else 0,
         r.threads or 0,
         st.processes if st else 0,
-        r.process_sd,
+        process_sd,
     )
 
 
