@@ -93,11 +93,15 @@ def url(from_page: str, to_page: str) -> str:
 
 def seconds(value: float) -> str:
     """Three significant digits with a unit from ns to s: `1.23 ms`."""
+    # Unrolled (no loop over units): a large build formats millions of these.
     if not math.isfinite(value):
         return "–"
-    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
-        if value >= scale:
-            return f"{_sig3(value / scale)} {unit}"
+    if value >= 1.0:
+        return f"{_sig3(value)} s"
+    if value >= 1e-3:
+        return f"{_sig3(value / 1e-3)} ms"
+    if value >= 1e-6:
+        return f"{_sig3(value / 1e-6)} µs"
     return f"{_sig3(value / 1e-9)} ns"
 
 

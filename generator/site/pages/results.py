@@ -70,7 +70,7 @@ def result_frame(rows: pd.DataFrame) -> pd.DataFrame:
             "gflops": gflops,
             "peak_text": [
                 peak_text(p, s)
-                for p, s in zip(pct_peak.tolist(), rows["peak_source"].astype(str), strict=True)
+                for p, s in zip(pct_peak.tolist(), rows["peak_source"].astype(str).tolist(), strict=True)
             ],
             "pct_peak": pct_peak,
             "conditions": rows["conditions"].astype(str).to_numpy(),
