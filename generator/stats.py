@@ -133,24 +133,18 @@ def estimate(samples: Sequence[float], process_rounds: Sequence[int] = ()) -> Es
     if not ordered:
         raise ValueError("no samples")
     lo, hi, coverage = median_ci_ranks(len(ordered))
-    within = (ordered[lo], ordered[hi])
+    # Positional arguments and no intermediate tuples: validation calls this for every result.
+    low, high = ordered[lo], ordered[hi]
     if len(process_rounds) >= 2:
         k, center, sd = _between(samples, process_rounds)
         half = t975(k - 1) * sd / math.sqrt(k)
-        ci = (max(0.0, min(center - half, within[0])), max(center + half, within[1]))
+        low, high = max(0.0, min(center - half, low)), max(center + half, high)
         kind: IntervalKind = "between-processes"
         coverage = max(coverage, CONFIDENCE)
     else:
-        center, ci, kind, sd = quantile(ordered, 0.5), within, "within-process", math.nan
-    return Estimate(
-        median=center,
-        ci95=(min(ci[0], center), max(ci[1], center)),
-        interval=kind,
-        coverage=coverage,
-        processes=max(len(process_rounds), 1),
-        ordered=ordered,
-        process_sd=sd,
-    )
+        center, kind, sd = quantile(ordered, 0.5), "within-process", math.nan
+    ci95 = (min(low, center), max(high, center))
+    return Estimate(center, ci95, kind, coverage, max(len(process_rounds), 1), ordered, sd)
 
 
 def _between(samples: Sequence[float], process_rounds: Sequence[int]) -> tuple[int, float, float]:

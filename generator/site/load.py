@@ -74,9 +74,8 @@ class Part:
 
 def _codes(values: Sequence[str]) -> tuple[list[str], np.ndarray]:
     """(distinct values in order of appearance, each value's index among them)."""
-    index: dict[str, int] = {}
-    codes = [index.setdefault(v, len(index)) for v in values]
-    return list(index), np.asarray(codes, dtype=np.int32)
+    index = {v: i for i, v in enumerate(dict.fromkeys(values))}
+    return list(index), np.fromiter(map(index.__getitem__, values), dtype=np.int32, count=len(values))
 
 
 def reduce_run(path: str, run: Run, keep_results: bool = False, byproducts: Byproducts | None = None) -> Part:
