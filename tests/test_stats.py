@@ -13,7 +13,7 @@ from generator.bench import timer
 from generator.errors import ValidationFailed
 from generator.schema.load import parse_run
 from generator.schema.migrate import migrate
-from generator.stats import median_ci_ranks, process_spread, summarize, t975
+from generator.stats import median_ci_ranks, process_medians, process_sd, process_spread, summarize, t975
 from tests.factories import make_run, make_timing
 
 
@@ -149,3 +149,17 @@ def test_committed_runs_hold_their_statistics() -> None:
             stats = getattr(r, "stats", None)
             if stats is not None:
                 assert stats.rounds == len(r.samples)  # type: ignore[union-attr]
+
+
+def test_process_sd_is_the_spread_of_the_process_medians_to_the_bit() -> None:
+    # estimate() inlines the per-process median for speed; it must equal quantile(group, 0.5) exactly.
+    rng = random.Random(7)
+    for _ in range(2000):
+        rounds = [rng.randint(1, 9) for _ in range(rng.randint(2, 6))]
+        samples = [rng.lognormvariate(-10, 1) for _ in range(sum(rounds))]
+        medians = process_medians(samples, rounds)
+        center = math.fsum(medians) / len(medians)
+        want = math.sqrt(math.fsum([(m - center) ** 2 for m in medians]) / (len(medians) - 1))
+        assert process_sd(samples, rounds) == want
+        assert summarize(samples, rounds).median == center
+    assert math.isnan(process_sd([1.0, 2.0], [2]))
