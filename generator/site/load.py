@@ -88,12 +88,12 @@ def reduce_run(path: str, run: Run, keep_results: bool = False, byproducts: Bypr
     )
     timings: list[TimingRow] = []
     peaks, mid = Peaks(run), machine_id(run)
+    known = byproducts or Byproducts()  # an empty one recomputes process_sd
     for r in run.results:
         if isinstance(r, AccuracyResult):
             part.accuracy.append(accuracy_row(run, mid, r))
         elif isinstance(r, TimingResult) and run.kind == "ops" and run.machine is not None:
-            sd = byproducts.process_sd(r) if byproducts is not None else r.process_sd
-            timings.append(timing_row(run, mid, r, peaks, sd))
+            timings.append(timing_row(run, mid, r, peaks, known.process_sd(r)))
     columns = dict(zip(TimingRow._fields, zip(*timings, strict=True), strict=True)) if timings else {}
     for name in TIMING_STRINGS:
         part.strings[name] = _codes(columns.get(name, ()))
@@ -253,14 +253,15 @@ def cpu_count() -> int:
 def rare_collections() -> Iterator[None]:
     """The build's garbage-collection threshold (BUILD_GC_THRESHOLD) while it runs, then the old one."""
     old = gc.get_threshold()
-    gc.set_threshold(BUILD_GC_THRESHOLD, *old[1:])
+    _collect_rarely()
     try:
         yield
     finally:
         gc.set_threshold(*old)
 
 
-def _start_worker() -> None:
+def _collect_rarely() -> None:
+    """BUILD_GC_THRESHOLD for the youngest generation (a worker process's initializer, too)."""
     gc.set_threshold(BUILD_GC_THRESHOLD, *gc.get_threshold()[1:])
 
 
@@ -272,7 +273,7 @@ def worker_pool(files: int) -> Iterator[ProcessPoolExecutor | None]:
         yield None
         return
     context = multiprocessing.get_context("spawn")  # no fork of a process that may hold threads
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_collect_rarely) as pool:
         yield pool
 
 
