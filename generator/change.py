@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from generator.distributions import t_two_sided_p
-from generator.stats import t975
+from generator.stats import mean_sd, t975
 
 MIN_EFFECT = 0.05
 Verdict = Literal["slower", "faster", "no significant change", "no verdict"]
@@ -37,10 +37,9 @@ class Estimate:
     def from_medians(cls, medians: Sequence[float]) -> Estimate:
         """From the medians of independent processes (of one run, or of several runs pooled)."""
         k = len(medians)
-        mean = math.fsum(medians) / k
+        mean, sd = mean_sd(medians)
         if k < 2:
             return cls(mean, math.nan, 0)
-        sd = math.sqrt(math.fsum((m - mean) ** 2 for m in medians) / (k - 1))
         return cls(mean, sd / math.sqrt(k), k - 1)
 
 

@@ -162,9 +162,19 @@ def _between(samples: Sequence[float], process_rounds: Sequence[int]) -> tuple[i
             low = group[mid - 1]
             medians.append(low + (group[mid] - low) * 0.5)
         start = end
-    k = len(medians)
-    center = math.fsum(medians) / k
-    return k, center, math.sqrt(math.fsum([(m - center) ** 2 for m in medians]) / (k - 1))
+    center, sd = mean_sd(medians)
+    return len(medians), center, sd
+
+
+def mean_sd(values: Sequence[float]) -> tuple[float, float]:
+    """The mean and the sample standard deviation (NaN for one value), each sum exactly rounded
+    (math.fsum) and each square a product, so a vectorized check can reproduce them to the bit."""
+    k = len(values)
+    center = math.fsum(values) / k
+    if k < 2:
+        return center, math.nan
+    deviations = [v - center for v in values]
+    return center, math.sqrt(math.fsum([d * d for d in deviations]) / (k - 1))
 
 
 def process_sd(samples: Sequence[float], process_rounds: Sequence[int]) -> float:

@@ -70,7 +70,8 @@ def parse_run(raw: bytes, byproducts: Byproducts | None = None) -> Run:
         # schema_version is a Literal; anything else takes the slow path for precise messages.
         return Run.model_validate_json(raw, context=byproducts)
     except (ValidationError, ValueError, RecursionError):
-        pass
+        if byproducts is not None:
+            byproducts.start_over()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from generator.errors import ValidationFailed
+from generator.schema import stats_batch
 from generator.schema.load import (
     check_file_name,
     duplicate_run_ids,
@@ -142,7 +143,7 @@ def _read_reduced(path: Path, cache: RunCache | None, used: set[str]) -> Part:
         cached.paths = [str(path)]
         used.add(key)
         return cached
-    byproducts = Byproducts()
+    byproducts = Byproducts(batch=stats_batch.check)
     part = reduce_run(str(path), run_from_bytes(path, raw, byproducts), byproducts=byproducts)
     if cache is not None:
         cache.put(key, part)
