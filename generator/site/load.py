@@ -20,6 +20,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -42,14 +43,13 @@ from generator.site.tidy import (
     AccuracyRow,
     Frames,
     MachineRow,
-    Peaks,
     RunRow,
     TimingRow,
     accuracy_row,
     machine_id,
     machine_row,
     run_row,
-    timing_row,
+    timing_columns,
 )
 
 CHUNK = 64  # run files per worker task
@@ -87,15 +87,13 @@ def reduce_run(path: str, run: Run, keep_results: bool = False, byproducts: Bypr
         paths=[path],
         runs=[run_row(run)],
     )
-    timings: list[TimingRow] = []
-    peaks, mid = Peaks(run), machine_id(run)
-    known = byproducts or Byproducts()  # an empty one recomputes process_sd
-    for r in run.results:
-        if isinstance(r, AccuracyResult):
-            part.accuracy.append(accuracy_row(run, mid, r))
-        elif isinstance(r, TimingResult) and run.kind == "ops" and run.machine is not None:
-            timings.append(timing_row(run, mid, r, peaks, known.process_sd(r)))
-    columns = dict(zip(TimingRow._fields, zip(*timings, strict=True), strict=True)) if timings else {}
+    mid = machine_id(run)
+    part.accuracy = [accuracy_row(run, mid, r) for r in run.results if isinstance(r, AccuracyResult)]
+    timings = [r for r in run.results if isinstance(r, TimingResult)]
+    columns: dict[str, list[Any]] = {}
+    if timings and run.kind == "ops" and run.machine is not None:
+        known = byproducts or Byproducts()  # an empty one recomputes process_sd
+        columns = timing_columns(run, mid, timings, [known.process_sd(r) for r in timings])
     for name in TIMING_STRINGS:
         part.strings[name] = _codes(columns.get(name, ()))
     for name in TIMING_FLOATS:

@@ -2,7 +2,8 @@
 
 Each row model is a NamedTuple whose field names are the column names of its frame, so a frame is
 `pd.DataFrame(rows)` and nothing lines up by position. The functions here turn one run or result into
-its row; generator.site.load applies them while the run files are read (in parallel) and builds the
+its row (a run's timing results, the most numerous, straight into columns named by TimingRow's
+fields); generator.site.load applies them while the run files are read (in parallel) and builds the
 frames column by column. Everything downstream (analysis, pages, downloads) reads these frames.
 """
 
@@ -11,8 +12,9 @@ from __future__ import annotations
 import functools
 import math
 import typing
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import pandas as pd
 
@@ -252,17 +254,26 @@ def hardware_text(machine: Machine) -> str:
     return " · ".join([*gpus, hardware_label(machine, "cpu")])
 
 
-_PARAMS_TEXT: dict[tuple[tuple[str, ParamValue], ...], tuple[str, str, float]] = {}
+class Described(NamedTuple):
+    """What a case and its parameters show: params_text, size_of, and today's FLOP count."""
+
+    params: str
+    size_name: str
+    size: float
+    flops: float | None  # None for a case (or parameters) the count does not know
 
 
-def _params(params: dict[str, ParamValue]) -> tuple[str, str, float]:
-    """params_text and size_of of a parameter set, remembered (runs repeat the same few sets)."""
-    key = tuple(params.items())
-    found = _PARAMS_TEXT.get(key)
+_DESCRIBED: dict[tuple[str, tuple[tuple[str, ParamValue], ...]], Described] = {}
+
+
+def _described(case: str, params: dict[str, ParamValue]) -> Described:
+    """A case's Described, remembered (runs repeat the same few cases and parameter sets)."""
+    key = (case, tuple(params.items()))
+    found = _DESCRIBED.get(key)
     if found is None:
-        found = (params_text(params), *size_of(params))
-        if len(_PARAMS_TEXT) < 1 << 16:
-            _PARAMS_TEXT[key] = found
+        found = Described(params_text(params), *size_of(params), _counted_flops(case, params))
+        if len(_DESCRIBED) < 1 << 16:
+            _DESCRIBED[key] = found
     return found
 
 
@@ -281,77 +292,121 @@ class Peaks:
 
     def __init__(self, run: Run) -> None:
         self.run = run
-        self.found: dict[str, PeakEstimate | None] = {}
+        self.found: dict[tuple[str, str, str], PeakEstimate | None] = {}
 
-    def percent(self, r: TimingResult, gflops: float) -> tuple[float, str]:
+    def percent(self, device: str, dtype: str, variant: str, gflops: float) -> tuple[float, str]:
         """(% of peak, the peak's source) of a CPU result, or (nan, "") when there is no peak."""
-        if r.device != "cpu" or not math.isfinite(gflops) or self.run.machine is None:
-            return math.nan, ""
-        dtype = peak_dtype(r.dtype, r.variant)
-        if dtype not in self.found:
-            self.found[dtype] = peak_for(self.run.machine, self.run.settings, dtype)
-        peak = self.found[dtype]
-        if peak is None or peak.gflops <= 0:
+        key = (device, dtype, variant)
+        if key not in self.found:
+            machine, found = self.run.machine, None
+            if device == "cpu" and machine is not None:
+                found = peak_for(machine, self.run.settings, peak_dtype(dtype, variant))
+            self.found[key] = found
+        peak = self.found[key]
+        if peak is None or peak.gflops <= 0 or not math.isfinite(gflops):
             return math.nan, ""
         return 100.0 * gflops / peak.gflops, peak.source
 
 
-def _counted_flops(r: TimingResult) -> float | None:
-    """Today's FLOP count of a result's case, or None for a case (or parameters) it does not know."""
+def _counted_flops(case: str, params: dict[str, ParamValue]) -> float | None:
+    """Today's FLOP count of a case, or None for a case (or parameters) it does not know."""
     try:
-        return case_flops(r.case, r.params)
+        return case_flops(case, params)
     except (KeyError, ValueError, TypeError):
         return None
 
 
-def timing_row(run: Run, mid: str, r: TimingResult, peaks: Peaks, process_sd: float) -> TimingRow:
-    """One timing result's row; `mid` is machine_id(run), made once per run (it hashes the machine),
-    and `process_sd` the result's, which validation computed (models.Byproducts)."""
+# What a result without statistics (failed, unsupported) shows in the statistics columns.
+_NO_STATS: dict[str, Any] = {
+    "median": math.nan,
+    "ci95": (math.nan, math.nan),
+    "iqr": math.nan,
+    "interval": "",
+    "rounds": 0,
+    "processes": 0,
+}
+
+
+def timing_columns(
+    run: Run, mid: str, results: Sequence[TimingResult], process_sds: Sequence[float]
+) -> dict[str, list[Any]]:
+    """The TimingRow columns of an ops run's timing results, in their order ({field: values}).
+    `mid` is machine_id(run), made once per run (it hashes the machine), and `process_sds` the
+    results' process_sd, which validation computed (models.Byproducts).
+
+    Column by column from each model's field values, which pydantic keeps in its __dict__: an
+    attribute of a model costs several lookups, and a 10,000-run build reads two million results.
+    """
     assert run.machine is not None
-    text, size_name, size = _params(r.params)
-    st, mt, nan = r.stats, r.metrics, math.nan
-    # The work done per call by today's count (runs made before a count was corrected keep their
-    # times, which are the record; their stored GFLOP/s would repeat the old count).
-    work = _counted_flops(r) or r.flops
-    gflops = work / st.median / 1e9 if work and st is not None and st.median > 0 else mt.get("gflops", nan)
-    pct, source = peaks.percent(r, gflops)
-    return TimingRow(
-        run.run_id,
-        run.created,
-        mid,
-        run.machine.os.tag,
-        r.family,
-        r.case,
-        r.framework,
-        r.device,
-        r.dtype,
-        r.variant,
-        text,
-        size_name,
-        r.status,
-        r.error or "",
-        st.interval if st else "",
-        conditions_text(r.conditions),
-        r.conditions.get("quantized_layers", ""),
-        "; ".join(r.warnings),
-        source,
-        size,
-        st.median if st else nan,
-        st.ci95[0] if st else nan,
-        st.ci95[1] if st else nan,
-        st.iqr if st else nan,
-        r.flops if r.flops is not None else nan,
-        gflops,
-        pct,
-        mt.get("items_per_s", nan),
-        mt.get("agreement_vs_fp32", nan),
-        mt.get("transfer_h2d_s", nan),
-        mt.get("params", nan),
-        st.rounds if st else 0,
-        r.threads or 0,
-        st.processes if st else 0,
-        process_sd,
-    )
+    nan, count = math.nan, len(results)
+    fields = [r.__dict__ for r in results]
+    stats = [_NO_STATS if f["stats"] is None else f["stats"].__dict__ for f in fields]
+    described = [_described(f["case"], f["params"]) for f in fields]
+    metrics: list[dict[str, float]] = _of(fields, "metrics")
+    conditions: list[dict[str, str]] = _of(fields, "conditions")
+    medians, ci95 = _of(stats, "median"), _of(stats, "ci95")
+    gflops, pct, source = _throughput(run, fields, medians, [d.flops for d in described])
+    columns = {
+        "run_id": [run.run_id] * count,
+        "created": [run.created] * count,
+        "machine_id": [mid] * count,
+        "os_tag": [run.machine.os.tag] * count,
+        **{name: _of(fields, name) for name in ("family", "case", "framework", "device", "dtype", "variant")},
+        "params": [d.params for d in described],
+        "size_name": [d.size_name for d in described],
+        "status": _of(fields, "status"),
+        "error": [e or "" for e in _of(fields, "error")],
+        "interval": _of(stats, "interval"),
+        "conditions": [conditions_text(c) for c in conditions],
+        "quantized": [c.get("quantized_layers", "") for c in conditions],
+        "warnings": ["; ".join(w) for w in _of(fields, "warnings")],
+        "peak_source": source,
+        "size": [d.size for d in described],
+        "median": medians,
+        "ci_lo": [c[0] for c in ci95],
+        "ci_hi": [c[1] for c in ci95],
+        "iqr": _of(stats, "iqr"),
+        "flops": [nan if f is None else f for f in _of(fields, "flops")],
+        "gflops": gflops,
+        "pct_peak": pct,
+        **{column: [m.get(name, nan) for m in metrics] for column, name in _METRIC_COLUMNS},
+        "rounds": _of(stats, "rounds"),
+        "threads": [t or 0 for t in _of(fields, "threads")],
+        "processes": _of(stats, "processes"),
+        "process_sd": list(process_sds),
+    }
+    return {name: columns[name] for name in TimingRow._fields}
+
+
+# TimingRow columns read from a result's metrics, and the metric each reads.
+_METRIC_COLUMNS = (
+    ("items_per_s", "items_per_s"),
+    ("agreement", "agreement_vs_fp32"),
+    ("transfer_h2d_s", "transfer_h2d_s"),
+    ("model_params", "params"),
+)
+
+
+def _of(rows: list[dict[str, Any]], name: str) -> list[Any]:
+    return [row[name] for row in rows]
+
+
+def _throughput(
+    run: Run, fields: list[dict[str, Any]], medians: list[float], counted: list[float | None]
+) -> tuple[list[float], list[float], list[str]]:
+    """The gflops, pct_peak and peak_source columns. The work per call is today's count (`counted`;
+    runs made before a count was corrected keep their times, which are the record; their stored
+    GFLOP/s would repeat the old count)."""
+    peaks = Peaks(run)
+    gflops, pct, source = [], [], []
+    for f, median, work in zip(fields, medians, counted, strict=True):
+        work = work or f["flops"]
+        rate = work / median / 1e9 if work and median > 0 else f["metrics"].get("gflops", math.nan)
+        share, origin = peaks.percent(f["device"], f["dtype"], f["variant"], rate)
+        gflops.append(rate)
+        pct.append(share)
+        source.append(origin)
+    return gflops, pct, source
 
 
 def accuracy_row(run: Run, mid: str, r: AccuracyResult) -> AccuracyRow:
