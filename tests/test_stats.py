@@ -163,3 +163,14 @@ def test_process_sd_is_the_spread_of_the_process_medians_to_the_bit() -> None:
         assert process_sd(samples, rounds) == want
         assert summarize(samples, rounds).median == center
     assert math.isnan(process_sd([1.0, 2.0], [2]))
+
+
+def test_the_estimate_of_equal_samples_stays_within_them() -> None:
+    # The mean of three equal medians, rounded, is one ulp above them; a result must still read
+    # min <= median <= max, or the runner could not record it.
+    for value in (1e-13, 0.1, 3.3e-7):
+        samples = [value] * 3
+        summary = summarize(samples, [1, 1, 1])
+        assert summary.min <= summary.median <= summary.max
+        assert summary.ci95[0] <= summary.median <= summary.ci95[1]
+        make_timing(samples=samples, process_rounds=[1, 1, 1], stats=timer.summarize(samples, 1, [1, 1, 1]))

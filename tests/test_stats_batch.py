@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from generator.bench.timer import summarize
 from generator.errors import ValidationFailed
 from generator.schema.load import dump_run, parse_run
-from generator.schema.models import Byproducts, Stats, TimingResult, _check_stats
+from generator.schema.models import Byproducts, Stats, TimingResult, _check_order, _check_stats
 from generator.schema.stats_batch import check
 from generator.stats import process_sd
 from tests.factories import make_machine, make_run, make_timing
@@ -42,13 +42,15 @@ def _figure(stats: Stats, field: str) -> float:
 @st.composite
 def results(draw: st.DrawFn) -> TimingResult:
     """A timing result whose stored statistics are right, nearly right (either side of the
-    tolerance), or of another shape; its process_rounds may not add up."""
+    tolerance), out of order, or of another shape; its process_rounds may not add up."""
     rounds = draw(st.lists(st.integers(1, 7), min_size=0, max_size=5))
     count = sum(rounds) if rounds else draw(st.integers(1, 12))
     scale = draw(st.sampled_from([1e-13, 1e-7, 1e-3, 1.0, 1e3]))
     samples = [scale * x for x in draw(st.lists(st.floats(0, 10), min_size=count, max_size=count))]
+    if draw(st.booleans()):  # samples of one value: an end just past the median can stay within tolerance
+        samples = [samples[0]] * count
     stats = summarize(samples, 1, rounds)
-    change = draw(st.sampled_from(["none", "figure", "figure", "shape", "rounds"]))
+    change = draw(st.sampled_from(["none", "figure", "figure", "shape", "rounds", "disorder"]))
     if change == "figure":
         field = draw(st.sampled_from(FIELDS))
         step = draw(st.sampled_from([0.5e-6, 1e-6, 1.0000001e-6, 2e-6, 1e-3])) * draw(
@@ -61,6 +63,10 @@ def results(draw: st.DrawFn) -> TimingResult:
         other = "within-process" if stats.interval == "between-processes" else "between-processes"
         value: Any = {"rounds": stats.rounds + 1, "processes": stats.processes + 1, "interval": other}[what]
         stats = Stats.model_construct(**{**dict(stats), what: value})
+    elif change == "disorder":  # an end on the wrong side of the median, by a hair
+        field = draw(st.sampled_from(["min", "ci95 low", "max", "ci95 high"]))
+        sign = 1 if field in ("min", "ci95 low") else -1
+        stats = _stored(stats, field, stats.median + sign * abs(stats.median) * 0.5e-6)
     elif change == "rounds" and rounds:
         rounds = [*rounds[:-1], rounds[-1] + 1]
     return TimingResult.model_construct(samples=samples, process_rounds=rounds, stats=stats)
@@ -69,6 +75,7 @@ def results(draw: st.DrawFn) -> TimingResult:
 def _one_by_one(result: TimingResult) -> bool:
     assert result.stats is not None
     try:
+        _check_order(result.stats)
         _check_stats(result.stats, result.samples, result.process_rounds)
     except ValueError:
         return False

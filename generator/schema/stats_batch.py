@@ -28,7 +28,8 @@ Floats = NDArray[np.float64]
 
 def check(results: Sequence[TimingResult]) -> list[float] | None:
     """Each result's process_sd (NaN for one process) when every result's stored statistics are
-    those of its samples (as models._check_stats decides), else None. Results need stats and samples."""
+    ordered and those of its samples (as models._check_order and _check_stats decide), else None.
+    Results need stats and samples."""
     shapes: dict[tuple[int, tuple[int, ...]], list[int]] = {}
     for i, result in enumerate(results):
         shapes.setdefault((len(result.samples), tuple(result.process_rounds)), []).append(i)
@@ -57,6 +58,7 @@ def _check_shape(n: int, rounds: tuple[int, ...], results: list[TimingResult]) -
     low, high = ordered[:, lo], ordered[:, hi]
     if k >= 2:
         center, sd = _between(samples, rounds)
+        center = np.minimum(np.maximum(center, ordered[:, 0]), ordered[:, -1])  # as stats.estimate
         half = stats.t975(k - 1) * sd / math.sqrt(k)
         low = np.maximum(0.0, np.minimum(center - half, low))
         high = np.maximum(center + half, high)
@@ -68,7 +70,9 @@ def _check_shape(n: int, rounds: tuple[int, ...], results: list[TimingResult]) -
     have = np.array(
         [(s.median, s.min, s.max, s.ci95[0], s.ci95[1]) for s in stored if s is not None], dtype=np.float64
     )
-    return sd.tolist() if bool(np.all(_isclose(have, fresh))) else None
+    median, low_end, high_end = have[:, 0], have[:, 3], have[:, 4]
+    ordered_ok = (have[:, 1] <= median) & (median <= have[:, 2]) & (low_end <= median) & (median <= high_end)
+    return sd.tolist() if bool(np.all(ordered_ok) and np.all(_isclose(have, fresh))) else None
 
 
 def _between(samples: Floats, rounds: tuple[int, ...]) -> tuple[Floats, Floats]:
