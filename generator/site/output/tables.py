@@ -112,8 +112,11 @@ def _per_value(column: pd.Series, show: Callable[[str], str]) -> np.ndarray:
 def _sort_values(frame: pd.DataFrame, col: Column) -> list[str] | None:
     if col.sort is None:
         return None
-    numbers = frame[col.sort].to_numpy(dtype=np.float64).tolist()  # floats: repr() of NumPy scalars is slow
-    return [repr(v) if math.isfinite(v) else "" for v in numbers]
+    numbers = frame[col.sort].to_numpy(dtype=np.float64)
+    shown = list(map(repr, numbers.tolist()))  # Python floats: repr() of NumPy scalars is slow
+    for missing in np.flatnonzero(~np.isfinite(numbers)).tolist():
+        shown[missing] = ""
+    return shown
 
 
 def _html_cells(frame: pd.DataFrame, col: Column, here: str) -> np.ndarray:
