@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from itertools import chain
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -30,12 +32,15 @@ def check(results: Sequence[TimingResult]) -> list[float] | None:
     """Each result's process_sd (NaN for one process) when every result's stored statistics are
     ordered and those of its samples (as models._check_order and _check_stats decide), else None.
     Results need stats and samples."""
+    # Field values straight from each model's __dict__, where pydantic keeps them: an attribute of a
+    # model costs several lookups, and a large build checks two million results.
+    fields = [r.__dict__ for r in results]
     shapes: dict[tuple[int, tuple[int, ...]], list[int]] = {}
-    for i, result in enumerate(results):
-        shapes.setdefault((len(result.samples), tuple(result.process_rounds)), []).append(i)
+    for i, f in enumerate(fields):
+        shapes.setdefault((len(f["samples"]), tuple(f["process_rounds"])), []).append(i)
     sds = [math.nan] * len(results)
     for (n, rounds), members in shapes.items():
-        found = _check_shape(n, rounds, [results[i] for i in members])
+        found = _check_shape(n, rounds, [fields[i] for i in members])
         if found is None:
             return None
         for i, sd in zip(members, found, strict=True):
@@ -43,16 +48,16 @@ def check(results: Sequence[TimingResult]) -> list[float] | None:
     return sds
 
 
-def _check_shape(n: int, rounds: tuple[int, ...], results: list[TimingResult]) -> list[float] | None:
-    """check() for results of `n` samples each, taken by processes of `rounds` samples."""
+def _check_shape(n: int, rounds: tuple[int, ...], fields: list[dict[str, Any]]) -> list[float] | None:
+    """check() for results (their field values) of `n` samples each, taken by processes of `rounds`."""
     if rounds and (sum(rounds) != n or min(rounds) < 1):
         return None  # _check_stats words this one
-    k = max(len(rounds), 1)
+    k, m = max(len(rounds), 1), len(fields)
     kind: stats.IntervalKind = "between-processes" if k >= 2 else "within-process"
-    stored = [r.stats for r in results]
-    if any(s is None or s.rounds != n or s.processes != k or s.interval != kind for s in stored):
+    stored = [f["stats"].__dict__ for f in fields]
+    if any(s["rounds"] != n or s["processes"] != k or s["interval"] != kind for s in stored):
         return None
-    samples = np.array([r.samples for r in results], dtype=np.float64)
+    samples = _rows([f["samples"] for f in fields], n)
     ordered = np.sort(samples, axis=1)
     lo, hi, _ = stats.median_ci_ranks(n)
     low, high = ordered[:, lo], ordered[:, hi]
@@ -63,16 +68,20 @@ def _check_shape(n: int, rounds: tuple[int, ...], results: list[TimingResult]) -
         low = np.maximum(0.0, np.minimum(center - half, low))
         high = np.maximum(center + half, high)
     else:
-        center, sd = _quantile(ordered, 0.5), np.full(len(results), math.nan)
+        center, sd = _quantile(ordered, 0.5), np.full(m, math.nan)
     fresh = np.stack(
         [center, ordered[:, 0], ordered[:, -1], np.minimum(low, center), np.maximum(high, center)], axis=1
     )
-    have = np.array(
-        [(s.median, s.min, s.max, s.ci95[0], s.ci95[1]) for s in stored if s is not None], dtype=np.float64
-    )
+    have = _rows([(s["median"], s["min"], s["max"], *s["ci95"]) for s in stored], 5)
     median, low_end, high_end = have[:, 0], have[:, 3], have[:, 4]
     ordered_ok = (have[:, 1] <= median) & (median <= have[:, 2]) & (low_end <= median) & (median <= high_end)
     return sd.tolist() if bool(np.all(ordered_ok) and np.all(_isclose(have, fresh))) else None
+
+
+def _rows(values: list[Any], width: int) -> Floats:
+    """Sequences of `width` floats as the rows of an array (quicker than np.array's shape discovery)."""
+    flat = np.fromiter(chain.from_iterable(values), dtype=np.float64, count=len(values) * width)
+    return flat.reshape(len(values), width)
 
 
 def _between(samples: Floats, rounds: tuple[int, ...]) -> tuple[Floats, Floats]:
