@@ -147,13 +147,14 @@ def run_paths(paths: Iterable[Path]) -> list[Path]:
     return sorted(set(found))
 
 
-def duplicate_run_ids(sources: Iterable[tuple[str, Path]]) -> list[str]:
+def duplicate_run_ids(sources: Iterable[tuple[str, Path | str]]) -> list[str]:
     """One problem line for every (run id, file) whose run id an earlier file already uses."""
-    seen: dict[str, Path] = {}
+    seen: dict[str, Path | str] = {}
     problems = []
     for run_id, path in sources:
         if run_id in seen:
-            problems.append(f"{display(path)}: run_id: {run_id!r} is also used by {display(seen[run_id])}")
+            first, again = display(Path(seen[run_id])), display(Path(path))
+            problems.append(f"{again}: run_id: {run_id!r} is also used by {first}")
         else:
             seen[run_id] = path
     return problems

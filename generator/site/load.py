@@ -15,7 +15,7 @@ import functools
 import gc
 import multiprocessing
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -166,15 +166,14 @@ def _load_chunk(paths: list[str], cache_folder: str | None = None) -> tuple[Part
 
 
 def _categorical(chunks: Sequence[tuple[list[str], np.ndarray]]) -> pd.Categorical:
-    categories = pd.Index(sorted({u for uniques, _ in chunks for u in uniques}), dtype=object)
+    ordered = sorted({u for uniques, _ in chunks for u in uniques})
+    code_of = {u: i for i, u in enumerate(ordered)}
     mapped = [
-        categories.get_indexer(pd.Index(uniques, dtype=object)).astype(np.int32)[codes]
-        if len(codes)
-        else codes
+        np.fromiter(map(code_of.__getitem__, uniques), dtype=np.int32, count=len(uniques))[codes]
         for uniques, codes in chunks
     ]
     all_codes = np.concatenate(mapped) if mapped else np.zeros(0, dtype=np.int32)
-    return pd.Categorical.from_codes(all_codes, categories=categories)
+    return pd.Categorical.from_codes(all_codes, categories=pd.Index(ordered, dtype=object))
 
 
 def _timings(parts: Sequence[Part]) -> pd.DataFrame:
@@ -183,18 +182,21 @@ def _timings(parts: Sequence[Part]) -> pd.DataFrame:
     for name in (*TIMING_FLOATS, *TIMING_INTS):
         data[name] = np.concatenate([p.numbers[name] for p in parts]) if parts else np.zeros(0)
     frame = pd.DataFrame(data)[list(TimingRow._fields)]
-    if len(frame):
-        order = np.argsort(frame["run_id"].cat.codes.to_numpy(), kind="stable")
-        frame = frame.take(order).reset_index(drop=True)
+    codes = frame["run_id"].cat.codes.to_numpy()
+    if len(codes) and bool(np.any(codes[1:] < codes[:-1])):  # read_files reads in run-id order
+        frame = frame.take(np.argsort(codes, kind="stable")).reset_index(drop=True)
     return frame
 
 
-def _machines(headers: Sequence[Run]) -> tuple[pd.DataFrame, dict[str, Machine]]:
-    """One MachineRow per machine with its newest fingerprint (results are not needed)."""
+def _machines(
+    headers: Sequence[Run], machine_ids: Mapping[str, str]
+) -> tuple[pd.DataFrame, dict[str, Machine]]:
+    """One MachineRow per machine with its newest fingerprint (results are not needed);
+    `machine_ids` holds each run's machine_id, which its RunRow already has."""
     newest: dict[str, Run] = {}
     counts: dict[str, int] = {}
     for run in headers:
-        key = machine_id(run)
+        key = machine_ids[run.run_id]
         if not key:
             continue
         counts[key] = counts.get(key, 0) + 1
@@ -216,7 +218,7 @@ class Collection:
 def join(parts: Sequence[Part]) -> Collection:
     problems = [p for part in parts for p in part.problems]
     problems += duplicate_run_ids(
-        (h.run_id, Path(path)) for part in parts for h, path in zip(part.headers, part.paths, strict=True)
+        (h.run_id, path) for part in parts for h, path in zip(part.headers, part.paths, strict=True)
     )
     if problems:
         raise ValidationFailed(problems[0], lines=problems)
@@ -224,7 +226,7 @@ def join(parts: Sequence[Part]) -> Collection:
     runs = pd.DataFrame([r for p in parts for r in p.runs], columns=list(RunRow._fields))
     accuracy = pd.DataFrame([r for p in parts for r in p.accuracy], columns=list(AccuracyRow._fields))
     accuracy = accuracy.astype({n: "float64" for n in ("top1", "top5", "img_s", "latency_ms")})
-    machines, fingerprints = _machines(headers)
+    machines, fingerprints = _machines(headers, {r.run_id: r.machine_id for p in parts for r in p.runs})
     frames = Frames(
         runs=runs.sort_values("run_id", kind="stable").reset_index(drop=True),
         machines=machines,
@@ -288,7 +290,9 @@ def collect_files(
 
 def read_files(files: Sequence[str], pool: ProcessPoolExecutor | None, cache: Path | None) -> Collection:
     """collect_files for run files already listed (run_paths)."""
-    chunks = [list(files[i : i + CHUNK]) for i in range(0, len(files), CHUNK)]
+    # In run-id order (a run file is named by its run id), so the results join without a sort.
+    files = sorted(files, key=lambda f: (os.path.basename(f), f))
+    chunks = [files[i : i + CHUNK] for i in range(0, len(files), CHUNK)]
     load = functools.partial(_load_chunk, cache_folder=str(cache) if cache is not None else None)
     if pool is not None:
         loaded = list(pool.map(load, chunks))
