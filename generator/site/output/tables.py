@@ -101,11 +101,14 @@ def _per_value(column: pd.Series, show: Callable[[str], str]) -> np.ndarray:
     """`show` applied once per distinct value of `column`, spread back over its rows."""
     # to_numpy().tolist(): iterating a pandas string index one value at a time is ~20x slower.
     if isinstance(column.dtype, pd.CategoricalDtype):
-        codes, values = column.cat.codes.to_numpy(), column.cat.categories.to_numpy(dtype=object).tolist()
+        # Only the categories in use (a batch of run pages holds 256 of 10,000 run ids); code -1 is "".
+        codes, used = pd.factorize(column.cat.codes.to_numpy())
+        categories = column.cat.categories.to_numpy(dtype=object)
+        values = [categories[c] if c >= 0 else "" for c in used.tolist()]
     else:
         codes, uniques = pd.factorize(column.astype(str), use_na_sentinel=True)
-        values = uniques.to_numpy(dtype=object).tolist()
-    shown = np.array([show(str(v)) for v in values] + [show("")], dtype=object)
+        values = [*uniques.to_numpy(dtype=object).tolist(), ""]  # code -1 (missing) is the last
+    shown = np.array([show(str(v)) for v in values], dtype=object)
     return shown[codes]
 
 

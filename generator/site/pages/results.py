@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+from pandas.api.extensions import ExtensionArray
 
 from generator.site.output.markup import seconds
 from generator.site.output.tables import Column, Table
@@ -21,6 +22,11 @@ def _mapped(column: pd.Series, show: Callable[[str], str]) -> pd.Series:
     """`show` once per distinct value of `column` (categorical or not)."""
     shown = {v: show(str(v)) for v in pd.unique(column)}
     return column.astype(object).map(shown)
+
+
+def _text(column: pd.Series) -> ExtensionArray | np.ndarray:
+    """A text column as it is: a categorical stays one (its tables show each category once)."""
+    return column.array if isinstance(column.dtype, pd.CategoricalDtype) else column.astype(str).to_numpy()
 
 
 def peak_text(pct: float, source: str) -> str:
@@ -48,15 +54,15 @@ def result_frame(rows: pd.DataFrame) -> pd.DataFrame:
     pct_peak = rows["pct_peak"].to_numpy(dtype=np.float64)
     return pd.DataFrame(
         {
-            "case": rows["case"].astype(str).to_numpy(),
+            "case": _text(rows["case"]),
             "case_page": _mapped(rows["case"], case_page).to_numpy(),
-            "params": rows["params"].astype(str).to_numpy(),
-            "dtype": rows["dtype"].astype(str).to_numpy(),
+            "params": _text(rows["params"]),
+            "dtype": _text(rows["dtype"]),
             "variant": [
                 f"{v} (int8 layers: {q})" if q else v for v, q in zip(variant, quantized, strict=True)
             ],
-            "framework": rows["framework"].astype(str).to_numpy(),
-            "device": rows["device"].astype(str).to_numpy(),
+            "framework": _text(rows["framework"]),
+            "device": _text(rows["device"]),
             "median_text": [
                 seconds(m) if k else s for m, k, s in zip(medians.tolist(), ok_list, status, strict=True)
             ],
@@ -73,9 +79,9 @@ def result_frame(rows: pd.DataFrame) -> pd.DataFrame:
                 for p, s in zip(pct_peak.tolist(), rows["peak_source"].astype(str).tolist(), strict=True)
             ],
             "pct_peak": pct_peak,
-            "conditions": rows["conditions"].astype(str).to_numpy(),
-            "warnings": rows["warnings"].astype(str).to_numpy(),
-            "run_id": rows["run_id"].astype(str).to_numpy(),
+            "conditions": _text(rows["conditions"]),
+            "warnings": _text(rows["warnings"]),
+            "run_id": _text(rows["run_id"]),
             "run_page": _mapped(rows["run_id"], run_page).to_numpy(),
         }
     )
