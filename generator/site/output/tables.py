@@ -16,7 +16,7 @@ import json
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from json.encoder import encode_basestring, encode_basestring_ascii
+from json.encoder import encode_basestring_ascii
 
 import numpy as np
 import pandas as pd
@@ -136,9 +136,10 @@ def _html_cells(frame: pd.DataFrame, col: Column, here: str) -> np.ndarray:
 
 
 def _json_cells(frame: pd.DataFrame, col: Column, here: str) -> np.ndarray:
-    # The json module's own string encoders: what json.dumps writes for a string, without its set-up
-    # per call (a build encodes millions of cells).
-    text = _per_value(frame[col.text], lambda t: encode_basestring(t or "–"))
+    # The json module's own string encoder, without json.dumps' set-up per call (a build encodes
+    # millions of cells). ASCII with escapes ("\u00b5s"): a data file of ASCII text is joined and
+    # written a byte a character; "µ" or "–" in one cell made Python hold all of it at two.
+    text = _per_value(frame[col.text], lambda t: encode_basestring_ascii(t or "–"))
     if col.sort is None and col.link is None:
         return text
     sorts = _sort_values(frame, col) or [""] * len(frame)
