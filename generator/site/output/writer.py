@@ -23,6 +23,7 @@ class Writer:
         self.out = out
         self.previous = previous
         self.written: set[str] = set()
+        self._folders: set[Path] = set()  # folders known to exist
 
     def text(self, rel: str, text: str) -> Path:
         return self.bytes(rel, text.encode("utf-8"))
@@ -30,14 +31,27 @@ class Writer:
     def bytes(self, rel: str, data: bytes) -> Path:
         path = self.out / rel
         self.written.add(rel)
-        if not (path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data):
-            # temp + rename without fsync: a site page is rebuilt, not recovered, after a crash, and
-            # 20,000 fsyncs would dominate a large build.
-            path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            size = path.stat().st_size
+        except FileNotFoundError:
+            # A new file is written in place: a crash leaves at worst a partial file, which the next
+            # build finds different and rewrites (half the file-system work of temp + rename, for
+            # the 20,000 files of a first large build).
+            self._folder(path.parent)
+            path.write_bytes(data)
+            return path
+        if not (size == len(data) and path.read_bytes() == data):
+            # temp + rename without fsync: never a half-written page where a whole one was; a site
+            # page is rebuilt, not recovered, after a crash, and 20,000 fsyncs would dominate a build.
             tmp = path.with_name(f".{path.name}.tmp")
             tmp.write_bytes(data)
             os.replace(tmp, path)
         return path
+
+    def _folder(self, folder: Path) -> None:
+        if folder not in self._folders:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._folders.add(folder)
 
     def copy(self, rel: str, source: Path) -> Path:
         """Like bytes(), for a whole file: a hard link to it where the file system allows (10,000 run
