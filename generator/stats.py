@@ -9,7 +9,8 @@ Two kinds of 95 % interval for the point estimate:
   interval of the median. It covers the noise between samples of one process only; a second process
   can land elsewhere (memory layout, thread placement, clock), so it is too narrow for comparing runs.
 - ``between-processes`` (two or more processes): the estimate is the mean of the per-process medians
-  and the interval a Student-t interval over those medians, so process-to-process noise is inside it;
+  (kept within the samples' range, which its rounding can leave by an ulp) and the interval a
+  Student-t interval over those medians, so process-to-process noise is inside it;
   it is widened, where needed, to cover the order-statistic interval of all samples pooled.
 """
 
