@@ -14,7 +14,7 @@ from bs4 import BeautifulSoup
 
 from generator.site.output import tables
 from generator.site.output.tables import Cell, Column, Table, TableWriter, rows_table
-from generator.site.pages.results import peak_text
+from generator.site.pages.results import RESULT_COLUMNS, peak_text
 from generator.synthetic import PAYLOADS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,6 +57,23 @@ def test_large_table_ships_as_a_data_file_beside_its_page() -> None:
     assert data["columns"][1]["sort"] is True and len(data["rows"]) == tables.INLINE_ROWS + 1
     name, time = data["rows"][9]
     assert name == ["row 9", None, "../r9/"] and time == ["2 ms", 0.002, None]
+
+
+def test_long_text_columns_keep_their_width_inline_and_in_data_files() -> None:
+    table = _numbers(3)
+    wide = Table(table.name, (table.columns[0], Column("why", "seconds_text", wide=True)), table.frame)
+    html = str(TableWriter("runs/x.md").render(wide))
+    heads = BeautifulSoup(html, "html.parser").select("thead th")
+    assert [h.get("class") for h in heads] == [None, ["fb-wide"]]
+    data = json.loads(tables.data_json(wide, "runs/x.md"))
+    assert [c["wide"] for c in data["columns"]] == [False, True]
+    # The results tables' long text: reasons a result failed, peak sources, conditions, warnings.
+    assert [c.title for c in RESULT_COLUMNS if c.wide] == [
+        "95 % CI (or why it failed)",
+        "% of CPU peak (clock source)",
+        "conditions",
+        "warnings",
+    ]
 
 
 def test_page_budget_moves_later_tables_to_data_files() -> None:

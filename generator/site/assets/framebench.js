@@ -257,6 +257,7 @@
     data.columns.forEach(function (column, col) {
       var th = document.createElement("th");
       th.textContent = column.title;
+      if (column.wide) th.className = "fb-wide";
       head.appendChild(th);
       sortButton(th, function (ascending) {
         var keyed = state.rows.map(function (row, i) { return { row: row, i: i }; });

@@ -38,6 +38,9 @@ class Column:
     text: str  # frame column with the shown text
     sort: str | None = None  # frame column with the raw number the column sorts by
     link: str | None = None  # frame column with the docs-relative target ("" for none)
+    # Long text (conditions, warnings, reasons): the column keeps a readable width, so its text does
+    # not wrap into a narrow strip that makes every row of the table tall (the table scrolls sideways).
+    wide: bool = False
 
 
 @dataclass(frozen=True)
@@ -153,8 +156,11 @@ def _json_cells(frame: pd.DataFrame, col: Column, here: str) -> np.ndarray:
     )
 
 
+WIDE = ' class="fb-wide"'  # a wide column's header (framebench.css gives it its minimum width)
+
+
 def _thead(table: Table) -> str:
-    cells = "".join(f"<th>{html(c.title)}</th>" for c in table.columns)
+    cells = "".join(f"<th{WIDE if c.wide else ''}>{html(c.title)}</th>" for c in table.columns)
     return f"<thead><tr>{cells}</tr></thead>"
 
 
@@ -175,7 +181,10 @@ def json_rows(table: Table, here: str) -> list[str]:
 
 def data_json(table: Table, here: str) -> str:
     """The data file: column titles, which columns carry a sort number and a link, and the rows."""
-    meta = [{"title": c.title, "sort": c.sort is not None, "link": c.link is not None} for c in table.columns]
+    meta = [
+        {"title": c.title, "sort": c.sort is not None, "link": c.link is not None, "wide": c.wide}
+        for c in table.columns
+    ]
     rows = ",\n".join(table.encoded if table.encoded is not None else json_rows(table, here))
     head = json.dumps({"name": table.name, "columns": meta}, ensure_ascii=False, sort_keys=True)
     return head[:-1] + ',"rows":[\n' + rows + "\n]}\n"

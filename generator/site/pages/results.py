@@ -95,12 +95,12 @@ RESULT_COLUMNS = (
     Column("framework", "framework"),
     Column("device", "device"),
     Column("median", "median_text", sort="median"),
-    Column("95 % CI (or why it failed)", "ci_text"),
+    Column("95 % CI (or why it failed)", "ci_text", wide=True),
     Column("interval: noise within one process or between processes", "interval"),
     Column("GFLOP/s", "gflops_text", sort="gflops"),
-    Column("% of CPU peak (clock source)", "peak_text", sort="pct_peak"),
-    Column("conditions", "conditions"),
-    Column("warnings", "warnings"),
+    Column("% of CPU peak (clock source)", "peak_text", sort="pct_peak", wide=True),
+    Column("conditions", "conditions", wide=True),
+    Column("warnings", "warnings", wide=True),
     Column("run", "run_id", link="run_page"),
 )
 
