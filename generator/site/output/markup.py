@@ -93,22 +93,16 @@ def url(from_page: str, to_page: str) -> str:
 
 def seconds(value: float) -> str:
     """Three significant digits with a unit from ns to s: `1.23 ms`."""
-    # Unrolled (no loop over units, no call per digit count): a large build formats millions of these.
+    # Unrolled (no loop over units): a large build formats millions of these.
     if not math.isfinite(value):
         return "–"
     if value >= 1.0:
-        unit = " s"
-    elif value >= 1e-3:
-        value, unit = value / 1e-3, " ms"
-    elif value >= 1e-6:
-        value, unit = value / 1e-6, " µs"
-    else:
-        value, unit = value / 1e-9, " ns"
-    if value >= 100:
-        return f"{value:.0f}{unit}"
-    if value >= 10:
-        return f"{value:.1f}{unit}"
-    return f"{value:.2f}{unit}"
+        return f"{_sig3(value)} s"
+    if value >= 1e-3:
+        return f"{_sig3(value / 1e-3)} ms"
+    if value >= 1e-6:
+        return f"{_sig3(value / 1e-6)} µs"
+    return f"{_sig3(value / 1e-9)} ns"
 
 
 def _sig3(value: float) -> str:

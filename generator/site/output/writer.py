@@ -64,7 +64,7 @@ class Writer:
             same_size = path.stat().st_size == source.stat().st_size
             if same_size and path.read_bytes() == source.read_bytes():
                 return path
-        path.parent.mkdir(parents=True, exist_ok=True)
+        self._folder(path.parent)
         tmp = path.with_name(f".{path.name}.tmp")
         tmp.unlink(missing_ok=True)
         try:
