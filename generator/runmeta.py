@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -44,3 +45,9 @@ def new_header(command: str, *, slug: str, now: datetime | None = None) -> RunHe
     return RunHeader(
         run_id=run_id, created=f"{now:%Y-%m-%dT%H:%M:%S}Z", tool_version=__version__, command=command
     )
+
+
+def load_average() -> float | None:
+    """The 1-minute load average (POSIX), recorded so a reader can tell a disturbed run (benchmark
+    runs and the site benchmarks' figures alike)."""
+    return round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None

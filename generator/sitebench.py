@@ -29,6 +29,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from generator.runmeta import load_average
 from generator.schema.load import dump_run
 from generator.schema.models import Run
 from generator.synthetic import synthetic_runs
@@ -145,6 +146,7 @@ def measure(sizes: tuple[int, ...], mkdocs_max: int) -> dict[str, Any]:
         with tempfile.TemporaryDirectory(prefix="fb-sitebench-") as tmp:
             work = Path(tmp)
             later = write_runs(work / "runs", count, hold_back=1)
+            load = load_average()  # before the timed builds: anything else on the CPU shows here
             first = _site(work, env, count <= mkdocs_max)
             write_runs_of(work / "runs", later)
             again = _site(work, env, count <= mkdocs_max)
@@ -153,6 +155,7 @@ def measure(sizes: tuple[int, ...], mkdocs_max: int) -> dict[str, Any]:
                 **first,
                 "build_ms_per_run": round(1000 * first["build"]["seconds"] / count, 3),
                 "after_one_more_run": again,
+                "load_1min_before": load,
             }
             rows.append(row)
             print(json.dumps(row), file=sys.stderr)

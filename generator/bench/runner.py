@@ -33,6 +33,7 @@ from generator.bench.progress import Progress
 from generator.bench.shares import merge, processes_done
 from generator.bench.zoo_cases import FAMILY as ZOO_FAMILY
 from generator.errors import UserError
+from generator.runmeta import load_average
 from generator.schema.load import display, dump_run, load_run, write_atomic
 from generator.schema.models import Machine, Run, TimingResult
 
@@ -122,11 +123,6 @@ class RunFile:
 
     def processes_done(self, item: WorkItem) -> int:
         return processes_done(self.get(item.key()))
-
-
-def load_average() -> float | None:
-    """The 1-minute load average (POSIX), recorded so a reader can tell a disturbed run."""
-    return os.getloadavg()[0] if hasattr(os, "getloadavg") else None
 
 
 def _settings(options: Plan, threads: int, machine: Machine) -> tuple[dict[str, Any], dict[str, Any]]:
