@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from generator import __version__
-from generator.bench import timer
+from generator.catalog import protocol
 from generator.errors import UserError, needs
 
 FRAMEWORKS = ("numpy", "tensorflow", "torch")
@@ -333,8 +333,8 @@ def build_parser() -> Parser:
         "--processes",
         type=positive_int,
         default=None,
-        help=f"independent worker processes per case (default: {timer.PROCESSES}, "
-        f"{timer.QUICK_PROCESSES} with --quick); 2 or more give an interval that holds between runs",
+        help=f"independent worker processes per case (default: {protocol.PROCESSES}, "
+        f"{protocol.QUICK_PROCESSES} with --quick); 2 or more give an interval that holds between runs",
     )
     p.add_argument("--out", type=Path, default=None, help="folder for the run file (default: runs/<os-tag>/)")
     p.add_argument(

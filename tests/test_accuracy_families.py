@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.accuracy.keras_zoo import KERAS_MODELS, architecture
 from generator.accuracy.synthetic_imagenet import build_val_folder
-from generator.accuracy.torch_zoo import STUDY_MODELS, TORCH_MODELS, weights_enum
+from generator.accuracy.torch_zoo import weights_enum
+from generator.catalog.zoo_models import KERAS_MODELS, STUDY_MODELS, TORCH_MODELS, architecture
 from generator.schema.load import load_run
 
 KERAS_FAMILIES = {  # keras.applications module -> the model that represents it
@@ -90,7 +90,7 @@ def test_every_family_runs_end_to_end(tmp_path: Path, framework: str, families: 
 
 KERAS_CONSTRUCTORS = r"""
 import json, keras
-from generator.accuracy.keras_zoo import KERAS_MODELS
+from generator.catalog.zoo_models import KERAS_MODELS
 apps = keras.applications
 print(json.dumps([n for n, m in KERAS_MODELS.items() if not callable(getattr(apps, m.constructor, None))]))
 """

@@ -14,9 +14,11 @@ import pytest
 from PIL import Image
 
 from generator.accuracy.imagenet import load_rgb, scan_val_folder
-from generator.accuracy.protocols import IMAGENET_MEAN, IMAGENET_STD, KerasStandard
+from generator.accuracy.protocols import KerasStandard
 from generator.accuracy.synthetic_imagenet import build_val_folder
-from generator.accuracy.torch_zoo import TORCH_MODELS, TorchRunner, torch_transform, weights_enum
+from generator.accuracy.torch_zoo import TorchRunner, torch_transform, weights_enum
+from generator.catalog.preprocessing import IMAGENET_MEAN, IMAGENET_STD
+from generator.catalog.zoo_models import TORCH_MODELS
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +94,7 @@ KERAS_CHECK = r"""
 import importlib, json, sys
 from pathlib import Path
 import keras, numpy as np
-from generator.accuracy.keras_zoo import KERAS_MODELS
+from generator.catalog.zoo_models import KERAS_MODELS
 from generator.accuracy.loader import batches
 from generator.accuracy.protocols import keras_transform
 paths = [Path(p) for p in sys.argv[1:]]

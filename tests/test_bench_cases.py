@@ -9,13 +9,14 @@ from typing import Any
 import numpy as np
 import pytest
 
-from generator.bench import backends, cases
+from generator.bench import backends
 from generator.bench.backends import Backend, load_numpy, load_torch
-from generator.bench.cases import WorkItem
-from generator.bench.flops import FLOP_FORMULAS, flops
 from generator.bench.ops import nets, prepare, tensor
 from generator.bench.ops.prepared import Mismatch, Unsupported, check_close
 from generator.bench.worker import run_item
+from generator.catalog import cases
+from generator.catalog.cases import WorkItem
+from generator.catalog.flops import FLOP_FORMULAS, flops
 from generator.schema.models import TimingResult
 
 

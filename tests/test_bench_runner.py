@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from generator.bench import runner
-from generator.bench.cases import result_key
 from generator.bench.options import OpsOptions
 from generator.bench.runner import pass_order, run_ops
+from generator.catalog.cases import result_key
 from generator.cli import main
 from generator.errors import UserError
 from generator.schema.load import load_run, write_run
@@ -148,7 +148,7 @@ def test_resume_refuses_options_that_differ_from_the_run(
 
 
 def test_passes_rotate_frameworks_and_shuffle_cases() -> None:
-    from generator.bench.cases import WorkItem
+    from generator.catalog.cases import WorkItem
 
     items = [
         WorkItem("tensor", c, fw, "cpu", "float32", "default", ())
@@ -166,7 +166,7 @@ def test_passes_rotate_frameworks_and_shuffle_cases() -> None:
 
 def test_a_zoo_models_batches_run_back_to_back() -> None:
     # A worker keeps one built model at a time: interleaving models would rebuild each per batch size.
-    from generator.bench.cases import WorkItem
+    from generator.catalog.cases import WorkItem
 
     items = [
         WorkItem("models", "zoo_infer", "torch", "cpu", "float32", "eager", (("batch", b), ("model", m)))

@@ -10,8 +10,7 @@ from typing import Any
 
 import pytest
 
-from generator.bench.peak import clock_settings
-from generator.bench.probe import Clock
+from generator.catalog.peaks import Clock, clock_settings
 from generator.cli import main
 from generator.schema.load import MAX_FILE_BYTES, dump_run, write_run
 from generator.schema.models import SCHEMA_VERSION, Run

@@ -21,9 +21,9 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 from generator.bench.backends import Backend, load_torch
-from generator.bench.flops import FLOP_FORMULAS, flops
 from generator.bench.ops import gradients, training
 from generator.bench.ops.framework_nets import build_data, build_params, framework_input, torch_model
+from generator.catalog.flops import FLOP_FORMULAS, flops
 
 MLP = {"d_in": 16, "hidden": 8, "classes": 10}
 CNN = {"channels": 2, "classes": 10}

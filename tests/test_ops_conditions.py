@@ -10,9 +10,9 @@ import pytest
 
 from generator.bench import backends, conditions
 from generator.bench.backends import Backend, FrameworkUnavailable, load_numpy, load_torch
-from generator.bench.cases import WorkItem
 from generator.bench.ops import prepare
 from generator.bench.ops.prepared import SINGLE_THREAD, mode
+from generator.catalog.cases import WorkItem
 
 OPENBLAS = {
     "user_api": "blas",

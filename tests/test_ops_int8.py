@@ -10,11 +10,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from generator.bench import cases
 from generator.bench.backends import Backend, load_torch
-from generator.bench.cases import WorkItem
 from generator.bench.ops import inference, prepare, quantize
 from generator.bench.ops.prepared import Mismatch, Unsupported, relative_rms_error
+from generator.catalog import cases
+from generator.catalog.cases import WorkItem
 
 MLP = {"d_in": 32, "hidden": 16, "classes": 10}
 CNN = {"channels": 4, "classes": 10}

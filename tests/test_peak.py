@@ -8,9 +8,16 @@ import pytest
 
 from generator.bench import runner
 from generator.bench.options import Plan
-from generator.bench.peak import PEAK_DTYPES, clock_settings, estimate, peak_dtype, peak_for, result_peaks
-from generator.bench.peak_cores import identify
-from generator.bench.probe import Clock
+from generator.catalog.cores import identify
+from generator.catalog.peaks import (
+    PEAK_DTYPES,
+    Clock,
+    clock_settings,
+    estimate,
+    peak_dtype,
+    peak_for,
+    result_peaks,
+)
 from generator.schema.load import load_run, run_paths
 from generator.schema.models import Cpu
 from tests.factories import make_machine, make_timing

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from generator.bench import probe, probe_chain
+from generator.catalog.peaks import Clock
 
 LSCPU_WITH_CPUFREQ = """\
 Architecture:                    x86_64
@@ -25,17 +26,17 @@ def test_sysfs_gives_the_fastest_cores_clock(tmp_path: Path) -> None:
         (folder / "cpuinfo_max_freq").write_text(f"{khz}\n")
     pattern = str(tmp_path / "cpu[0-9]*" / "cpufreq" / "cpuinfo_max_freq")
     clock = probe.reported_clock("Linux", run=lambda cmd: "", sysfs_pattern=pattern)
-    assert clock == probe.Clock(4700.0, "cpufreq cpuinfo_max_freq")
+    assert clock == Clock(4700.0, "cpufreq cpuinfo_max_freq")
 
 
 def test_lscpu_and_sysctl_max_clocks(tmp_path: Path) -> None:
     none = str(tmp_path / "nothing" / "*")
-    assert probe.reported_clock(
-        "Linux", run=lambda cmd: LSCPU_WITH_CPUFREQ, sysfs_pattern=none
-    ) == probe.Clock(4600.0, "lscpu CPU max MHz")
+    assert probe.reported_clock("Linux", run=lambda cmd: LSCPU_WITH_CPUFREQ, sysfs_pattern=none) == Clock(
+        4600.0, "lscpu CPU max MHz"
+    )
     assert probe.reported_clock("Linux", run=lambda cmd: LSCPU_VM, sysfs_pattern=none) is None
     intel_mac = "hw.cpufrequency_max: 4100000000\n"
-    assert probe.reported_clock("Darwin", run=lambda cmd: intel_mac) == probe.Clock(
+    assert probe.reported_clock("Darwin", run=lambda cmd: intel_mac) == Clock(
         4100.0, "sysctl hw.cpufrequency_max"
     )
     assert probe.reported_clock("Darwin", run=lambda cmd: "") is None  # Apple silicon reports none
@@ -66,11 +67,11 @@ def test_missing_or_failing_compiler_degrades_to_none() -> None:
 
 
 def test_best_clock_takes_the_higher_and_never_goes_below_nominal() -> None:
-    reported = probe.Clock(2450.0, "cpufreq cpuinfo_max_freq")  # acpi-cpufreq: base clock, boost hidden
-    measured = probe.Clock(3150.0, "measured: chain")
+    reported = Clock(2450.0, "cpufreq cpuinfo_max_freq")  # acpi-cpufreq: base clock, boost hidden
+    measured = Clock(3150.0, "measured: chain")
     assert probe.best_clock(reported, measured, 2445.0) == measured
     assert probe.best_clock(None, None, 2445.0) is None
-    floor = probe.best_clock(None, probe.Clock(1200.0, "measured: chain"), 2445.0)
+    floor = probe.best_clock(None, Clock(1200.0, "measured: chain"), 2445.0)
     assert floor is not None and floor.mhz == 2445.0 and floor.source.startswith("nominal clock")
 
 

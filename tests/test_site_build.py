@@ -101,11 +101,23 @@ def _machine_page(os_tag: str) -> str:
 
 
 def test_methodology_quotes_the_code(docs: Path) -> None:
-    from generator.bench import flops, timer
+    """Every number of the timing table is the protocol's constant (the page once said 95 % for the
+    stopping check, which uses STOP_CONFIDENCE, 99 %)."""
+    from generator import stats
+    from generator.catalog import flops, protocol
 
     text = (docs / "methodology.md").read_text()
-    assert f"{100 * timer.TARGET_REL_CI:g} % of the median" in text
-    assert f"{timer.MIN_ROUNDS} / {timer.MAX_ROUNDS}" in text
+    quoted = [
+        f"<td>{protocol.WARMUP_S:g} s</td>",
+        f"<td>{protocol.MIN_SAMPLE_S:g} s</td>",
+        f"stop when the {100 * protocol.STOP_CONFIDENCE:g} % CI of the median is within</td>"
+        f"<td>{100 * protocol.TARGET_REL_CI:g} % of the median</td>",
+        f"<td>{protocol.MIN_ROUNDS} / {protocol.MAX_ROUNDS}</td>",
+        f"<td>{protocol.BUDGET_S:g} s / {protocol.QUICK_BUDGET_S:g} s</td>",
+        f"<td>{100 * stats.CONFIDENCE:g} %</td>",
+        f"{stats.OUTLIER_IQR_FACTOR:g} × IQR</td>",
+    ]
+    assert [q for q in quoted if q not in text] == []
     assert "2·n³" in flops.FLOP_FORMULAS["matmul"] and "2·n³" in text
 
 

@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 
-from generator.accuracy.keras_zoo import KERAS_MODELS
 from generator.accuracy.study import printed_table
-from generator.bench import zoo_cases
 from generator.bench.backends import Backend, load_tensorflow, load_torch
-from generator.bench.cases import Case, Variant, WorkItem
 from generator.bench.ops import zoo
 from generator.bench.ops.prepared import Unsupported
+from generator.catalog import zoo_cases
+from generator.catalog.cases import Case, Variant, WorkItem
+from generator.catalog.zoo_models import KERAS_MODELS
 
 CASES = zoo_cases.model_cases(Case, Variant)
 
@@ -117,7 +117,7 @@ def test_keras_model_is_checked_and_counted_like_its_torch_twin(variant: str) ->
 
 
 def test_models_family_is_registered_and_not_in_the_default_selection() -> None:
-    from generator.bench import cases
+    from generator.catalog import cases
 
     assert {c.name for c in cases.select_cases(["models"])} == {c.name for c in CASES}
     assert all(c.family != "models" for c in cases.select_cases(None))

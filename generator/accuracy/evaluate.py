@@ -23,12 +23,11 @@ from typing import Literal
 import numpy as np
 
 from generator.accuracy.imagenet import ValSet, scan_val_folder
-from generator.accuracy.keras_zoo import KERAS_MODELS
 from generator.accuracy.runfile import AccuracyRunFile, check_same, load_resumed, recorded
 from generator.accuracy.top5 import check_top5, file_names, load_npy, score, sha256_file
-from generator.accuracy.torch_zoo import TORCH_MODELS
 from generator.accuracy.worker import USER_ERROR_EXIT, Job, ModelTiming
 from generator.bench.progress import Progress
+from generator.catalog.zoo_models import KERAS_MODELS, TORCH_MODELS
 from generator.errors import UserError
 from generator.schema.models import AccuracyResult, Run
 

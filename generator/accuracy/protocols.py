@@ -1,35 +1,19 @@
-"""Preprocessing protocols: an RGB PIL image in, the model's input array out (before Keras' per-model
-`preprocess_input`, which the Keras worker applies to whole batches).
-
-`original` reproduces the 34-model study (cgnorthcutt/benchmarking-keras-pytorch, 2019):
-  Keras:   `keras.utils.load_img(path, target_size=(s, s))` - a direct resize to the model's input
-           size with PIL's NEAREST filter (load_img's default), no crop - then `img_to_array`.
-  PyTorch: Resize(256) -> CenterCrop(224, or 299 for inception_v3: a 299 crop of a 256 resize,
-           which pads with black) -> ToTensor -> Normalize(ImageNet mean/std).
-`standard` uses each zoo's documented evaluation transform:
-  Keras:   resize the shorter side to s / 0.875 (bilinear), centre-crop s x s, the crop ratio
-           of the Keras/TF reference training scripts.
-  PyTorch: the weights enum's own `weights.transforms()`.
-Keras arrays are HWC float32 in 0..255; PyTorch arrays are CHW float32, already normalised.
-The PyTorch transforms live with the torch zoo (torch_zoo.torch_transform), which knows the weights.
-"""
+"""The preprocessing protocols of generator/catalog/preprocessing.py, implemented: an RGB PIL image
+in, the model's input array out (before Keras' per-model `preprocess_input`, which the Keras worker
+applies to whole batches). The PyTorch transforms live with the torch zoo
+(torch_zoo.torch_transform), which knows the weights."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 from PIL import Image
 
-Protocol = Literal["original", "standard"]
-Transform = Callable[[Image.Image], np.ndarray]
+from generator.catalog.preprocessing import CROP_RATIO, Protocol
 
-CROP_RATIO = 0.875
-ORIGINAL_TORCH_RESIZE = 256
-IMAGENET_MEAN = (0.485, 0.456, 0.406)
-IMAGENET_STD = (0.229, 0.224, 0.225)
+Transform = Callable[[Image.Image], np.ndarray]
 
 
 def resize_shorter(image: Image.Image, shorter: int, resample: Image.Resampling) -> Image.Image:

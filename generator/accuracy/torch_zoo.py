@@ -1,10 +1,6 @@
-"""The torchvision models we evaluate, and how to build and run one.
-
-The registry is plain data, importable without torch. Every entry names its weights enum member; we pin
-IMAGENET1K_V1 (the weights the 34-model study scored, and the first ImageNet-1k release of the newer
-ones) so a figure never silently changes when torchvision moves its DEFAULT. Class indices are the
-standard ImageNet-1k order, which is the sorted-synset order of the val folder (see imagenet.py).
-Only the worker subprocess imports torch and torchvision.
+"""How to build and run one of the torchvision models we evaluate (the registry, with the weights
+each entry pins, is plain data in generator/catalog/zoo_models.py). Only the worker subprocess imports
+torch and torchvision.
 """
 
 from __future__ import annotations
@@ -19,118 +15,10 @@ from PIL import Image
 
 from generator.accuracy.imagenet import load_rgb
 from generator.accuracy.loader import Batch
-from generator.accuracy.protocols import (
-    IMAGENET_MEAN,
-    IMAGENET_STD,
-    ORIGINAL_TORCH_RESIZE,
-    Protocol,
-    Transform,
-)
+from generator.accuracy.protocols import Transform
+from generator.catalog.preprocessing import IMAGENET_MEAN, IMAGENET_STD, ORIGINAL_TORCH_RESIZE, Protocol
+from generator.catalog.zoo_models import TORCH_MODELS
 from generator.errors import UserError
-
-# The study's 21 PyTorch models (PyTorch 1.0, torchvision 0.2).
-STUDY_MODELS = frozenset(
-    ["alexnet", "inception_v3", "squeezenet1_0", "squeezenet1_1"]
-    + [f"vgg{d}{bn}" for d in (11, 13, 16, 19) for bn in ("", "_bn")]
-    + [f"resnet{d}" for d in (18, 34, 50, 101, 152)]
-    + [f"densenet{d}" for d in (121, 161, 169, 201)]
-)
-
-# model builder name (torchvision.models.<name>) -> its weights enum class. vit_h_14 and
-# regnet_y_128gf are left out: they ship only SWAG weights at 518/384 px, a different protocol.
-_WEIGHTS_ENUMS = {
-    "alexnet": "AlexNet_Weights",
-    "convnext_base": "ConvNeXt_Base_Weights",
-    "convnext_large": "ConvNeXt_Large_Weights",
-    "convnext_small": "ConvNeXt_Small_Weights",
-    "convnext_tiny": "ConvNeXt_Tiny_Weights",
-    "densenet121": "DenseNet121_Weights",
-    "densenet161": "DenseNet161_Weights",
-    "densenet169": "DenseNet169_Weights",
-    "densenet201": "DenseNet201_Weights",
-    "efficientnet_b0": "EfficientNet_B0_Weights",
-    "efficientnet_b1": "EfficientNet_B1_Weights",
-    "efficientnet_b2": "EfficientNet_B2_Weights",
-    "efficientnet_b3": "EfficientNet_B3_Weights",
-    "efficientnet_b4": "EfficientNet_B4_Weights",
-    "efficientnet_b5": "EfficientNet_B5_Weights",
-    "efficientnet_b6": "EfficientNet_B6_Weights",
-    "efficientnet_b7": "EfficientNet_B7_Weights",
-    "efficientnet_v2_l": "EfficientNet_V2_L_Weights",
-    "efficientnet_v2_m": "EfficientNet_V2_M_Weights",
-    "efficientnet_v2_s": "EfficientNet_V2_S_Weights",
-    "googlenet": "GoogLeNet_Weights",
-    "inception_v3": "Inception_V3_Weights",
-    "maxvit_t": "MaxVit_T_Weights",
-    "mnasnet0_5": "MNASNet0_5_Weights",
-    "mnasnet0_75": "MNASNet0_75_Weights",
-    "mnasnet1_0": "MNASNet1_0_Weights",
-    "mnasnet1_3": "MNASNet1_3_Weights",
-    "mobilenet_v2": "MobileNet_V2_Weights",
-    "mobilenet_v3_large": "MobileNet_V3_Large_Weights",
-    "mobilenet_v3_small": "MobileNet_V3_Small_Weights",
-    "regnet_x_16gf": "RegNet_X_16GF_Weights",
-    "regnet_x_1_6gf": "RegNet_X_1_6GF_Weights",
-    "regnet_x_32gf": "RegNet_X_32GF_Weights",
-    "regnet_x_3_2gf": "RegNet_X_3_2GF_Weights",
-    "regnet_x_400mf": "RegNet_X_400MF_Weights",
-    "regnet_x_800mf": "RegNet_X_800MF_Weights",
-    "regnet_x_8gf": "RegNet_X_8GF_Weights",
-    "regnet_y_16gf": "RegNet_Y_16GF_Weights",
-    "regnet_y_1_6gf": "RegNet_Y_1_6GF_Weights",
-    "regnet_y_32gf": "RegNet_Y_32GF_Weights",
-    "regnet_y_3_2gf": "RegNet_Y_3_2GF_Weights",
-    "regnet_y_400mf": "RegNet_Y_400MF_Weights",
-    "regnet_y_800mf": "RegNet_Y_800MF_Weights",
-    "regnet_y_8gf": "RegNet_Y_8GF_Weights",
-    "resnet101": "ResNet101_Weights",
-    "resnet152": "ResNet152_Weights",
-    "resnet18": "ResNet18_Weights",
-    "resnet34": "ResNet34_Weights",
-    "resnet50": "ResNet50_Weights",
-    "resnext101_32x8d": "ResNeXt101_32X8D_Weights",
-    "resnext101_64x4d": "ResNeXt101_64X4D_Weights",
-    "resnext50_32x4d": "ResNeXt50_32X4D_Weights",
-    "shufflenet_v2_x0_5": "ShuffleNet_V2_X0_5_Weights",
-    "shufflenet_v2_x1_0": "ShuffleNet_V2_X1_0_Weights",
-    "shufflenet_v2_x1_5": "ShuffleNet_V2_X1_5_Weights",
-    "shufflenet_v2_x2_0": "ShuffleNet_V2_X2_0_Weights",
-    "squeezenet1_0": "SqueezeNet1_0_Weights",
-    "squeezenet1_1": "SqueezeNet1_1_Weights",
-    "swin_b": "Swin_B_Weights",
-    "swin_s": "Swin_S_Weights",
-    "swin_t": "Swin_T_Weights",
-    "swin_v2_b": "Swin_V2_B_Weights",
-    "swin_v2_s": "Swin_V2_S_Weights",
-    "swin_v2_t": "Swin_V2_T_Weights",
-    "vgg11": "VGG11_Weights",
-    "vgg11_bn": "VGG11_BN_Weights",
-    "vgg13": "VGG13_Weights",
-    "vgg13_bn": "VGG13_BN_Weights",
-    "vgg16": "VGG16_Weights",
-    "vgg16_bn": "VGG16_BN_Weights",
-    "vgg19": "VGG19_Weights",
-    "vgg19_bn": "VGG19_BN_Weights",
-    "vit_b_16": "ViT_B_16_Weights",
-    "vit_b_32": "ViT_B_32_Weights",
-    "vit_l_16": "ViT_L_16_Weights",
-    "vit_l_32": "ViT_L_32_Weights",
-    "wide_resnet101_2": "Wide_ResNet101_2_Weights",
-    "wide_resnet50_2": "Wide_ResNet50_2_Weights",
-}
-
-
-@dataclass(frozen=True)
-class TorchModel:
-    weights: str  # "<Enum>.<member>" of torchvision.models
-    crop: int  # centre crop of the study's protocol: 224, or 299 for inception_v3
-    study: bool
-
-
-TORCH_MODELS: dict[str, TorchModel] = {
-    name: TorchModel(f"{enum}.IMAGENET1K_V1", 299 if name == "inception_v3" else 224, name in STUDY_MODELS)
-    for name, enum in _WEIGHTS_ENUMS.items()
-}
 
 
 def weights_enum(qualified: str) -> Any:

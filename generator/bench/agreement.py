@@ -18,7 +18,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from generator.bench.timer import BUDGET_S, measure
+from generator.bench.timer import measure
+from generator.catalog.protocol import BUDGET_S
 from generator.schema.load import dump_run, load_run, write_atomic
 
 ROUNDS = 3

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.bench import timer
+from generator.catalog import protocol
 from generator.errors import UserError
 from generator.schema.models import Run
 
@@ -42,11 +42,11 @@ class Plan:
 
     @property
     def budget_s(self) -> float:
-        return timer.QUICK_BUDGET_S if self.quick else timer.BUDGET_S
+        return protocol.QUICK_BUDGET_S if self.quick else protocol.BUDGET_S
 
     @property
     def warmup_s(self) -> float:
-        return timer.QUICK_WARMUP_S if self.quick else timer.WARMUP_S
+        return protocol.QUICK_WARMUP_S if self.quick else protocol.WARMUP_S
 
 
 def _recorded(run: Run) -> dict[str, object]:
@@ -85,7 +85,7 @@ def resolve_options(options: OpsOptions, resumed: Run | None, default_threads: i
             quick=quick,
             cases=options.cases,
             threads=options.threads or default_threads,
-            processes=options.processes or (timer.QUICK_PROCESSES if quick else timer.PROCESSES),
+            processes=options.processes or (protocol.QUICK_PROCESSES if quick else protocol.PROCESSES),
         )
     recorded = _recorded(resumed)
     for name, value in given.items():

@@ -28,8 +28,9 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
+
+from generator.catalog.peaks import Clock
 
 CHAIN_ADDS = 100  # dependent adds per loop iteration (the loop's own counter runs beside them)
 # Many short trials (1 million adds, about 0.3 ms at 3 GHz): on a busy machine some run undisturbed,
@@ -77,12 +78,6 @@ int main(int argc, char **argv) {
     return 0;
 }
 """
-
-
-@dataclass(frozen=True)
-class Clock:
-    mhz: float
-    source: str  # how it was found, shown beside every peak built on it
 
 
 # --- what the OS reports ---------------------------------------------------------------------------

@@ -24,14 +24,15 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from generator.bench import timer
-from generator.bench.cases import Case, WorkItem, plan, result_key, select_cases
+from generator import stats as statistics
 from generator.bench.options import OpsOptions, Plan, resolve_options
-from generator.bench.peak import PEAK_DTYPES, clock_settings, peak_dtype, peak_for
 from generator.bench.probe import machine_clock
 from generator.bench.progress import Progress
 from generator.bench.shares import merge, processes_done
-from generator.bench.zoo_cases import FAMILY as ZOO_FAMILY
+from generator.catalog import protocol
+from generator.catalog.cases import Case, WorkItem, plan, result_key, select_cases
+from generator.catalog.peaks import PEAK_DTYPES, clock_settings, peak_dtype, peak_for
+from generator.catalog.zoo_cases import FAMILY as ZOO_FAMILY
 from generator.errors import UserError
 from generator.runmeta import load_average
 from generator.schema.load import display, dump_run, load_run, write_atomic
@@ -134,12 +135,12 @@ def _settings(options: Plan, threads: int, machine: Machine) -> tuple[dict[str, 
         "cases": ",".join(options.cases or ("all",)),
         "timer.processes": options.processes,
         "timer.warmup_s": options.warmup_s,
-        "timer.min_sample_s": timer.MIN_SAMPLE_S,
-        "timer.target_rel_ci": timer.TARGET_REL_CI,
-        "timer.stop_confidence": timer.STOP_CONFIDENCE,
-        "timer.confidence": timer.CONFIDENCE,
-        "timer.min_rounds": timer.MIN_ROUNDS,
-        "timer.max_rounds": timer.MAX_ROUNDS,
+        "timer.min_sample_s": protocol.MIN_SAMPLE_S,
+        "timer.target_rel_ci": protocol.TARGET_REL_CI,
+        "timer.stop_confidence": protocol.STOP_CONFIDENCE,
+        "timer.confidence": statistics.CONFIDENCE,
+        "timer.min_rounds": protocol.MIN_ROUNDS,
+        "timer.max_rounds": protocol.MAX_ROUNDS,
         "timer.budget_s": options.budget_s,
     }
     notes: dict[str, Any] = {

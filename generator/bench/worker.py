@@ -19,9 +19,10 @@ from typing import IO, Any
 
 from generator.bench import disturbance
 from generator.bench.backends import LOADERS, Backend, FrameworkUnavailable
-from generator.bench.cases import WorkItem
 from generator.bench.ops.prepared import Mismatch, Unsupported
-from generator.bench.timer import MIN_ROUNDS, measure
+from generator.bench.timer import measure
+from generator.catalog.cases import WorkItem
+from generator.catalog.protocol import MIN_ROUNDS
 
 ERROR_CHARS = 1500
 

@@ -2,7 +2,7 @@
 
 - impossible figures (always an error): GFLOP/s far above the CPU's peak, zero times, top-1 above
   top-5;
-- a wrong peak (a warning): a CPU figure above 100 % of its peak (generator.bench.peak) but not far
+- a wrong peak (a warning): a CPU figure above 100 % of its peak (generator.catalog.peaks) but not far
   above it says the peak, an upper bound by construction, is wrong for this CPU;
 - outliers (a warning): outside median ± K·MAD of the same figure in comparable runs, i.e. the same
   hardware class (CPU model + architecture, or GPU name) and the same framework major.minor version.
@@ -14,7 +14,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable
 
-from generator.bench.peak import result_peaks
+from generator.catalog.peaks import result_peaks
 from generator.contrib.findings import Issue
 from generator.identity import hardware_class
 from generator.schema.models import AccuracyResult, Run, TimingResult

@@ -15,7 +15,6 @@ from pathlib import Path
 import numpy as np
 
 from generator.accuracy import significance
-from generator.accuracy.keras_zoo import architecture
 from generator.accuracy.top5 import (
     PREDS_SUFFIX,
     PerImage,
@@ -25,6 +24,7 @@ from generator.accuracy.top5 import (
     per_image,
     sha256_file,
 )
+from generator.catalog.zoo_models import architecture
 from generator.errors import UserError
 from generator.runmeta import new_header
 from generator.schema.load import write_run

@@ -18,8 +18,8 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 
-from generator.bench.flops import flops as case_flops
-from generator.bench.peak import PeakEstimate, peak_dtype, peak_for
+from generator.catalog.flops import flops as case_flops
+from generator.catalog.peaks import PeakEstimate, peak_dtype, peak_for
 from generator.identity import gpu_label, hardware_label, machine_key
 from generator.schema.models import AccuracyResult, Machine, ParamValue, Run, TimingResult
 
@@ -90,7 +90,7 @@ class TimingRow(NamedTuple):
     conditions: str  # what really ran (library, threads, mode, ...), as "key: value; ..."
     quantized: str  # which layers ran in int8, when the run says
     warnings: str  # why the figure may be disturbed, "; "-joined
-    peak_source: str  # where the clock of the CPU peak behind pct_peak came from (generator.bench.peak)
+    peak_source: str  # where the clock of the CPU peak behind pct_peak came from (generator.catalog.peaks)
     size: float
     median: float
     ci_lo: float
@@ -288,7 +288,7 @@ def _conditions_text(items: tuple[tuple[str, str], ...]) -> str:
 
 
 class Peaks:
-    """A run's CPU peaks by the dtype they hold results against (generator.bench.peak), made once."""
+    """A run's CPU peaks by the dtype they hold results against (generator.catalog.peaks), made once."""
 
     def __init__(self, run: Run) -> None:
         self.run = run

@@ -4,8 +4,8 @@ against NumPy and returns the call to time (or raises Unsupported / Mismatch).""
 from __future__ import annotations
 
 from generator.bench.backends import Backend
-from generator.bench.cases import WorkItem
 from generator.bench.ops.prepared import Prepared
+from generator.catalog.cases import WorkItem
 
 
 def prepare(item: WorkItem, backend: Backend) -> Prepared:

@@ -9,8 +9,8 @@ import signal
 import numpy as np
 
 from generator.bench.backends import Backend
-from generator.bench.cases import WorkItem
 from generator.bench.ops.prepared import TOLERANCES, Prepared, check_close, rng
+from generator.catalog.cases import WorkItem
 
 
 def prepare(item: WorkItem, backend: Backend) -> Prepared:

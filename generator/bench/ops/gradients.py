@@ -8,8 +8,6 @@ from typing import Any
 import numpy as np
 
 from generator.bench.backends import Backend
-from generator.bench.cases import WorkItem
-from generator.bench.flops import flops
 from generator.bench.ops import nets
 from generator.bench.ops.framework_nets import (
     build_data,
@@ -20,6 +18,8 @@ from generator.bench.ops.framework_nets import (
     torch_params,
 )
 from generator.bench.ops.prepared import TOLERANCES, Prepared, Unsupported, check_close, mode
+from generator.catalog.cases import WorkItem
+from generator.catalog.flops import flops
 
 
 def _grad_fn(backend: Backend, p: nets.Params, x: np.ndarray, y: np.ndarray) -> Any:

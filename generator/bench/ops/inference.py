@@ -19,8 +19,6 @@ from typing import Any
 import numpy as np
 
 from generator.bench.backends import Backend
-from generator.bench.cases import INFER_VARIANTS, WorkItem
-from generator.bench.flops import flops
 from generator.bench.ops import nets, quantize
 from generator.bench.ops.framework_nets import (
     build_data,
@@ -43,6 +41,8 @@ from generator.bench.ops.prepared import (
     top1_agreement,
 )
 from generator.bench.ops.quantize import Converted
+from generator.catalog.cases import INFER_VARIANTS, WorkItem
+from generator.catalog.flops import flops
 
 CHECK_BATCH = 256
 CALIBRATION_BATCH = 64

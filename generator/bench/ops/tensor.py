@@ -11,10 +11,11 @@ from typing import Any
 import numpy as np
 
 from generator.bench.backends import Backend
-from generator.bench.cases import WorkItem
-from generator.bench.flops import flops
 from generator.bench.ops.prepared import SINGLE_THREAD, TOLERANCES, Prepared, check_close, mode, rng
-from generator.bench.timer import QUICK_BUDGET_S, measure
+from generator.bench.timer import measure
+from generator.catalog.cases import WorkItem
+from generator.catalog.flops import flops
+from generator.catalog.protocol import QUICK_BUDGET_S
 
 BINARY = ("matmul", "add", "subtract", "multiply")
 UNARY = ("exp", "tanh", "sum", "mean", "transpose_copy")

@@ -10,8 +10,6 @@ from typing import Any
 import numpy as np
 
 from generator.bench.backends import Backend
-from generator.bench.cases import WorkItem
-from generator.bench.flops import flops
 from generator.bench.ops import nets
 from generator.bench.ops.framework_nets import (
     build_data,
@@ -31,6 +29,8 @@ from generator.bench.ops.prepared import (
     mode,
     time_limit,
 )
+from generator.catalog.cases import WorkItem
+from generator.catalog.flops import flops
 
 CHECK_STEPS = 3
 

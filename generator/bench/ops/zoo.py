@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 
 from generator.bench.backends import Backend
-from generator.bench.cases import WorkItem
 from generator.bench.ops.prepared import COMPILE_LIMIT_S, Mismatch, Prepared, Unsupported, time_limit
-from generator.bench.zoo_cases import CHECK_BATCH, WEIGHTS, ZooModel, min_rounds, zoo_model
+from generator.catalog.cases import WorkItem
+from generator.catalog.zoo_cases import CHECK_BATCH, WEIGHTS, ZooModel, min_rounds, zoo_model
 
 CLASSES = 1000
 SEED = 13

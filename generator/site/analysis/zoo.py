@@ -17,7 +17,6 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from generator.accuracy.keras_zoo import KERAS_MODELS
 from generator.accuracy.significance import (
     NOTE_PREFIX,
     Interval,
@@ -26,7 +25,8 @@ from generator.accuracy.significance import (
     paired_from_notes,
     tied_ranks,
 )
-from generator.bench.zoo_cases import DEFAULT_VARIANT, FAMILY, ZOO_FRAMEWORKS
+from generator.catalog.zoo_cases import DEFAULT_VARIANT, FAMILY, ZOO_FRAMEWORKS
+from generator.catalog.zoo_models import architecture
 from generator.identity import hardware_label
 from generator.schema.models import Machine, Run
 
@@ -40,15 +40,6 @@ PAIRED_COLUMNS = [
     "architecture", "k", "run_id", "images", "both_right", "keras_only", "pytorch_only", "same_top1",
     "keras_percent", "pytorch_percent", "difference", "agreement", "p_value", "method", "significant",
 ]  # fmt: skip
-
-
-def architecture_of(model: str, zoo: str) -> str:
-    """The torchvision name of a model's architecture, so Keras and PyTorch models meet on one page."""
-    if zoo == "keras":
-        entry = KERAS_MODELS.get(model.lower())
-        if entry is not None and entry.architecture:
-            return entry.architecture
-    return model
 
 
 @functools.lru_cache(maxsize=1 << 12)
@@ -82,7 +73,7 @@ def speed_frame(latest: pd.DataFrame, fingerprints: Mapping[str, Machine]) -> pd
     frame = rows.assign(
         zoo=zoo,
         model=model,
-        architecture=[architecture_of(m, z) for m, z in zip(model, zoo, strict=True)],
+        architecture=[architecture(z, m) for m, z in zip(model, zoo, strict=True)],
         batch=batch.astype(np.int64),
         input_size=[s for _, _, s in parsed],
         img_s=_per_second(batch, median),

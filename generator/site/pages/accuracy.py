@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from generator.catalog import zoo_models
 from generator.site.analysis.zoo import (
     PAIRED_COLUMNS,
     SPEED_COLUMNS,
-    architecture_of,
     newest_speed_runs,
     pareto_front,
     tied_rank,
@@ -40,7 +40,9 @@ SPEED_QUESTION = "Which model gives the most accuracy for its speed?"
 
 def _with_architecture(accuracy: pd.DataFrame) -> pd.DataFrame:
     pairs = accuracy[["model", "framework"]].drop_duplicates()
-    names = {(m, f): architecture_of(m, f) for m, f in zip(pairs["model"], pairs["framework"], strict=True)}
+    names = {
+        (m, f): zoo_models.architecture(f, m) for m, f in zip(pairs["model"], pairs["framework"], strict=True)
+    }
     arch = [names[(m, f)] for m, f in zip(accuracy["model"], accuracy["framework"], strict=True)]
     return accuracy.assign(architecture=arch)
 

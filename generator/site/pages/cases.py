@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from generator.bench.cases import baseline_variant
+from generator.catalog.cases import baseline_variant
 from generator.identity import series_label
 from generator.schema.models import Machine
 from generator.site.analysis.comparability import comparability
@@ -39,7 +39,7 @@ INDEX = "operations/index.md"
 
 
 def operations_index(latest: pd.DataFrame) -> Page:
-    from generator.bench.cases import CASES
+    from generator.catalog.cases import CASES
 
     described = {c.name: c.description for c in CASES}
     summary = latest.groupby(["family", "case"], sort=True).agg(

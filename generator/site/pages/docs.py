@@ -7,6 +7,8 @@ import re
 from pathlib import Path
 
 from generator import change, history
+from generator import stats as statistics
+from generator.catalog import cases, flops, peaks, preprocessing, protocol
 from generator.site.analysis import summary
 from generator.site.analysis.ratios import framework_ratios
 from generator.site.output.markup import link
@@ -29,17 +31,17 @@ def _doc(obj: object) -> str:
 
 def methodology_page() -> Page:
     """Quotes the measuring code's own constants and docstrings, so the page cannot drift from it."""
-    from generator.accuracy import protocols
-    from generator.bench import cases, flops, peak, timer
-
     timer_settings = [
-        ("warm-up before sampling", f"{timer.WARMUP_S:g} s"),
-        ("minimum duration of one sample (loops calibrated to reach it)", f"{timer.MIN_SAMPLE_S:g} s"),
-        ("stop when the 95 % CI of the median is within", f"{100 * timer.TARGET_REL_CI:g} % of the median"),
-        ("minimum / maximum number of samples", f"{timer.MIN_ROUNDS} / {timer.MAX_ROUNDS}"),
-        ("time budget per case (full / --quick)", f"{timer.BUDGET_S:g} s / {timer.QUICK_BUDGET_S:g} s"),
-        ("confidence level", f"{100 * timer.CONFIDENCE:g} %"),
-        ("outliers (counted, not removed)", f"Tukey's fences, {timer.OUTLIER_IQR_FACTOR:g} × IQR"),
+        ("warm-up before sampling", f"{protocol.WARMUP_S:g} s"),
+        ("minimum duration of one sample (loops calibrated to reach it)", f"{protocol.MIN_SAMPLE_S:g} s"),
+        (
+            f"stop when the {100 * protocol.STOP_CONFIDENCE:g} % CI of the median is within",
+            f"{100 * protocol.TARGET_REL_CI:g} % of the median",
+        ),
+        ("minimum / maximum number of samples", f"{protocol.MIN_ROUNDS} / {protocol.MAX_ROUNDS}"),
+        ("time budget per case (full / --quick)", f"{protocol.BUDGET_S:g} s / {protocol.QUICK_BUDGET_S:g} s"),
+        ("confidence level", f"{100 * statistics.CONFIDENCE:g} %"),
+        ("outliers (counted, not removed)", f"Tukey's fences, {statistics.OUTLIER_IQR_FACTOR:g} × IQR"),
     ]
     case_rows = [
         (
@@ -58,7 +60,7 @@ def methodology_page() -> Page:
         template="methodology.md.j2",
         title="Methodology",
         data={
-            "timer_doc": _doc(timer),
+            "timer_doc": _doc(protocol),
             "timer": rows_table("timer", ("setting", "value"), timer_settings),
             "flops_doc": _doc(flops),
             "cases": rows_table(
@@ -73,8 +75,8 @@ def methodology_page() -> Page:
                 ),
                 case_rows,
             ),
-            "peak_doc": _doc(peak),
-            "protocols_doc": _doc(protocols),
+            "peak_doc": _doc(peaks),
+            "protocols_doc": _doc(preprocessing),
             "ratio_doc": _doc(framework_ratios),
             "summary_doc": _doc(summary),
             "change_doc": _doc(change),

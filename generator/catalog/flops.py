@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from generator.bench import zoo_cases
+from generator.catalog import zoo_cases
 
 ParamValue = int | float | bool | str
 

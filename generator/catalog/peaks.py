@@ -2,7 +2,7 @@
 
 peak = physical cores × maximum clock × operations per cycle per core (an FMA counts as 2), plus a
 matrix coprocessor where the chip has one beside its cores (Apple's AMX, which Accelerate's BLAS
-uses). The operations per cycle come from the core's real FMA datapath (generator.bench.peak_cores:
+uses). The operations per cycle come from the core's real FMA datapath (generator.catalog.cores:
 one or two 512-bit units, Zen 4's split 512-bit operations, Apple's four 128-bit pipes ...), and
 int8 has its own peak (VNNI, AMX tiles, sdot/smmla), because quantized kernels run integer
 arithmetic. The clock is the one recorded in the run (the OS's maximum, or measured by
@@ -18,12 +18,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from generator.bench.peak_cores import PEAK_DTYPES, Core, identify
-from generator.bench.probe import Clock
+from generator.catalog.cores import PEAK_DTYPES, Core, identify
 from generator.schema.models import Cpu, Machine, Run, TimingResult
 
 __all__ = [
     "PEAK_DTYPES",
+    "Clock",
     "PeakEstimate",
     "ResultPeak",
     "clock_settings",
@@ -36,6 +36,14 @@ __all__ = [
 # Run settings written by the runner and read back here.
 CLOCK_MHZ = "cpu.clock_mhz"
 CLOCK_SOURCE = "cpu.clock_source"
+
+
+@dataclass(frozen=True)
+class Clock:
+    """A CPU clock and how it was found (the OS's report or generator.bench.probe's measurement)."""
+
+    mhz: float
+    source: str  # how it was found, shown beside every peak built on it
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from generator.bench.zoo_cases import FAMILY as MODELS_FAMILY
-from generator.bench.zoo_cases import model_cases
+from generator.catalog.zoo_cases import FAMILY as MODELS_FAMILY
+from generator.catalog.zoo_cases import model_cases
 
 ParamValue = int | float | bool | str
 Params = tuple[tuple[str, ParamValue], ...]

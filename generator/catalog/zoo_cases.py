@@ -24,13 +24,14 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
-from generator.accuracy.keras_zoo import KERAS_MODELS
-from generator.accuracy.torch_zoo import STUDY_MODELS as TORCH_STUDY
+from generator.catalog.protocol import MIN_ROUNDS
+from generator.catalog.zoo_models import KERAS_MODELS
+from generator.catalog.zoo_models import STUDY_MODELS as TORCH_STUDY
 
 C = TypeVar("C")
 V = TypeVar("V")
 Params = tuple[tuple[str, int | str], ...]
-# A variant as generator.bench.cases.Variant takes it: (dtype, variant, params, frameworks).
+# A variant as generator.catalog.cases.Variant takes it: (dtype, variant, params, frameworks).
 VariantSpec = tuple[str, str, Params, tuple[str, ...]]
 
 FAMILY = "models"
@@ -262,7 +263,7 @@ _WHAT = "inference (logits of one batch of random images) at the model's own inp
 
 @dataclass(frozen=True)
 class CaseSpec:
-    """A case as generator.bench.cases.Case takes it (this module imports nothing from there)."""
+    """A case as generator.catalog.cases.Case takes it (this module imports nothing from there)."""
 
     name: str
     description: str
@@ -308,7 +309,7 @@ START_S = {"tensorflow": 20.0, "torch": 8.0}
 CHECK_BATCH = 2  # images in the output check of eager variants
 CASE_TARGET_S = 8.0  # timed rounds per process and case aimed at, before min_rounds cuts in
 MIN_ROUNDS_FLOOR = 2  # never fewer timed rounds per process (2 processes x 2 = 4 samples)
-FULL_MIN_ROUNDS = 6  # the timer's own minimum (timer.MIN_ROUNDS), kept for fast cases
+FULL_MIN_ROUNDS = MIN_ROUNDS  # the timer's own minimum, kept for fast cases
 
 
 def model_cases(case: Callable[..., C], variant: Callable[..., V]) -> tuple[C, ...]:
