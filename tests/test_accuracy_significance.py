@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from generator.accuracy import significance as sig
-from generator.accuracy.study import printed_table
+from generator.catalog.study import printed_table
 
 
 @settings(max_examples=60, deadline=None)

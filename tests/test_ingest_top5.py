@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from generator.accuracy.significance import paired_from_notes
-from generator.accuracy.study import reproduction
+from generator.catalog.study import reproduction
 from generator.errors import UserError
 from generator.ingest.top5 import ingest_top5
 from generator.schema.load import load_run

@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-from generator.accuracy.study import printed_table
 from generator.bench.backends import Backend, load_tensorflow, load_torch
 from generator.bench.ops import zoo
 from generator.bench.ops.prepared import Unsupported
 from generator.catalog import zoo_cases
 from generator.catalog.cases import Case, Variant, WorkItem
+from generator.catalog.study import printed_table
 from generator.catalog.zoo_models import KERAS_MODELS
 
 CASES = zoo_cases.model_cases(Case, Variant)

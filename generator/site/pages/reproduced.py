@@ -1,5 +1,5 @@
 """The reproduced page: per model of the 34-model study, three figures side by side: the study's
-printed table (kept in generator/accuracy/data with its citation), what framebench recomputes from
+printed table (kept in generator/catalog/data with its citation), what framebench recomputes from
 the study's top-5 files (the import run), and framebench's own measurement where one exists."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from importlib import resources
 
 import pandas as pd
 
-from generator.accuracy import study
+from generator.catalog import study
 from generator.schema.models import AccuracyResult
 from generator.site.output.markup import link
 from generator.site.output.tables import Cell, rows_table

@@ -56,7 +56,7 @@ class Reproduction:
 @cache
 def printed_table() -> tuple[PrintedRow, ...]:
     """The 34 rows in the printed order (rank 1 first)."""
-    text = resources.files("generator.accuracy").joinpath("data", TABLE_FILE).read_text(encoding="utf-8")
+    text = resources.files("generator.catalog").joinpath("data", TABLE_FILE).read_text(encoding="utf-8")
     lines = [line for line in text.splitlines() if not line.startswith("#")]
     return tuple(
         PrintedRow(
