@@ -18,11 +18,11 @@ from typing import NoReturn
 
 from generator import __version__
 from generator.catalog import protocol
+from generator.catalog.names import DEVICES as KNOWN_DEVICES
+from generator.catalog.names import FRAMEWORKS, ZOOS
 from generator.errors import UserError, needs
 
-FRAMEWORKS = ("numpy", "tensorflow", "torch")
-ZOOS = ("keras", "pytorch")
-DEVICES = ("auto", "cpu", "cuda", "mps")
+DEVICES = ("auto", *KNOWN_DEVICES)
 
 
 class Parser(argparse.ArgumentParser):

@@ -16,7 +16,7 @@ import pytest
 from generator.bench import runner
 from generator.bench.options import OpsOptions
 from generator.bench.runner import pass_order, run_ops
-from generator.catalog.cases import result_key
+from generator.catalog.names import result_key
 from generator.cli import main
 from generator.errors import UserError
 from generator.schema.load import load_run, write_run
@@ -199,7 +199,18 @@ def test_run_file_is_valid_after_every_result(tmp_path: Path) -> None:
         sink.add(make_timing(params={"n": n}, status="failed", error="test", samples=[], stats=None))
         assert len(load_run(path).results) == n // 64
     assert all(
-        sink.get(result_key("tensor", "matmul", "numpy", "cpu", "float32", "default", {"n": n}))
+        sink.get(
+            result_key(
+                dict(
+                    family="tensor",
+                    case="matmul",
+                    framework="numpy",
+                    device="cpu",
+                    dtype="float32",
+                    params={"n": n},
+                )
+            )
+        )
         for n in (64, 128)
     )
 

@@ -83,6 +83,23 @@ def test_ranking_scores_frameworks_on_the_configurations_all_of_them_measured() 
     assert ranked.loc["torch", "wins"] == 1 and ranked.loc["numpy", "configs"] == 2
 
 
+@pytest.mark.parametrize("variant", ["int8-static", "int8-dynamic", "pruned-50", "tflite-fp32", "compiled"])
+def test_ranking_leaves_out_the_variants_summaries_leave_out(variant: str) -> None:
+    # The same rule as the summaries (catalog.cases.in_summaries): a pruned or int8 result where numpy
+    # wins by far must not move the ranking of the plain variants.
+    plain = [_timing("numpy", 2.0, 1.9, 2.1, family="inference", case="mlp_infer", variant="fp32")]
+    plain += [_timing("torch", 1.0, 0.99, 1.01, family="inference", case="mlp_infer", variant="fp32")]
+    other = [
+        _timing(fw, t, 0.99 * t, 1.01 * t, family="inference", case="mlp_infer", variant=variant)
+        for fw, t in (("numpy", 1.0), ("torch", 100.0))
+    ]
+    ranked = pairs.ranking(
+        newest.latest_timings(_frames([make_run(results=plain + other)]).timings), ["family"]
+    )
+    assert ranked.set_index("framework")["configs"].to_dict() == {"numpy": 1, "torch": 1}
+    assert ranked.set_index("framework").loc["torch", "relative"] == pytest.approx(1.0)
+
+
 def test_intervals_of_different_kinds_get_no_verdict() -> None:
     between = [1.0, 1.0, 1.0, 1.1, 1.1, 1.1]
     torch = make_timing(

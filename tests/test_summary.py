@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from generator.catalog.cases import in_summaries
 from generator.identity import hardware_class, machine_key
 from generator.schema.load import load_runs
 from generator.schema.models import TimingResult
@@ -20,7 +21,7 @@ from generator.site.analysis.summary import (
     framework_scores,
     framework_summary,
 )
-from generator.site.analysis.summary_select import INPUT_COLUMNS, summary_variant
+from generator.site.analysis.summary_select import INPUT_COLUMNS
 from generator.site.analysis.summary_stats import (
     NO_CLEAR_DIFFERENCE,
     NORMAL_FROM_DF,
@@ -185,7 +186,7 @@ def test_int8_pruned_and_compiled_variants_stay_out() -> None:
     ]
     summary = framework_summary(pd.concat([fp32, *others], ignore_index=True))
     assert pair(summary, "torch", "numpy").ratio == pytest.approx(2.0, rel=1e-12)
-    assert [summary_variant(v) for v in ("default", "eager", "fp32", "int8-dynamic", "pruned-50")] == [
+    assert [in_summaries(v) for v in ("default", "eager", "fp32", "int8-dynamic", "pruned-50")] == [
         True,
         True,
         True,

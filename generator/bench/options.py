@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.catalog import protocol
+from generator.catalog.names import FRAMEWORKS
 from generator.errors import UserError
 from generator.schema.models import Run
-
-FRAMEWORKS = ("numpy", "tensorflow", "torch")
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,8 @@ from generator.bench.probe import machine_clock
 from generator.bench.progress import Progress
 from generator.bench.shares import merge, processes_done
 from generator.catalog import protocol
-from generator.catalog.cases import Case, WorkItem, plan, result_key, select_cases
+from generator.catalog.cases import Case, WorkItem, plan, select_cases
+from generator.catalog.names import result_key
 from generator.catalog.peaks import PEAK_DTYPES, clock_settings, peak_dtype, peak_for
 from generator.catalog.zoo_cases import FAMILY as ZOO_FAMILY
 from generator.errors import UserError
@@ -67,18 +68,6 @@ def expected_device(framework: str, requested: str, machine: Machine) -> str:
     return requested
 
 
-def share_key(data: dict[str, Any]) -> str:
-    return result_key(
-        str(data["family"]),
-        str(data["case"]),
-        str(data["framework"]),
-        str(data["device"]),
-        str(data["dtype"]),
-        str(data.get("variant", "default")),
-        dict(data.get("params", {})),
-    )
-
-
 class RunFile:
     """The run being written: the header plus every result so far, rewritten atomically on each change."""
 
@@ -91,7 +80,7 @@ class RunFile:
 
     @staticmethod
     def _key(r: TimingResult) -> str:
-        return result_key(r.family, r.case, r.framework, r.device, r.dtype, r.variant, dict(r.params))
+        return result_key(r.__dict__)
 
     def add(self, result: TimingResult) -> None:
         """Put `result` in place of the one with its key, or after the others."""
@@ -106,7 +95,7 @@ class RunFile:
     def add_share(self, share: dict[str, Any]) -> None:
         """Merge one process's share of a case into that case's result."""
         assert self.run.machine is not None
-        merged = merge(self.get(share_key(share)), share)
+        merged = merge(self.get(result_key(share)), share)
         self.add(_with_derived(merged, self.run.machine, dict(self.run.settings)))
 
     def get(self, key: str) -> TimingResult | None:

@@ -5,11 +5,11 @@ result, so --resume can skip what a run file already holds."""
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from generator.catalog.names import FRAMEWORKS, result_key
 from generator.catalog.zoo_cases import FAMILY as MODELS_FAMILY
 from generator.catalog.zoo_cases import model_cases
 
@@ -32,7 +32,7 @@ class Case:
     description: str
     quick: tuple[Variant, ...]
     full: tuple[Variant, ...]
-    frameworks: tuple[str, ...] = ("numpy", "tensorflow", "torch")
+    frameworks: tuple[str, ...] = FRAMEWORKS
     test_only: bool = field(default=False, compare=False)
 
 
@@ -47,9 +47,7 @@ class WorkItem:
     params: Params
 
     def key(self) -> str:
-        return result_key(
-            self.family, self.case, self.framework, self.device, self.dtype, self.variant, dict(self.params)
-        )
+        return result_key(self.to_json())
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -75,18 +73,6 @@ class WorkItem:
             str(data["variant"]),
             tuple(sorted(params.items())),
         )
-
-
-def result_key(
-    family: str,
-    case: str,
-    framework: str,
-    device: str,
-    dtype: str,
-    variant: str,
-    params: dict[str, ParamValue],
-) -> str:
-    return json.dumps([family, case, framework, device, dtype, variant, sorted(params.items())])
 
 
 def _v(dtype: str, variant: str = "default", **params: ParamValue) -> Variant:
@@ -118,8 +104,11 @@ VARIANT_BASELINES = {
     ("torch", "pruned-50"): "fp32",
     ("numpy", "pruned-50"): "fp32",
 }
-# Variants that change the arithmetic (or only zero weights): never pooled into framework geo-means.
-NOT_IN_GEOMEANS = frozenset({"int8-static", "pruned-50", "tflite-fp32"})
+# Framework summaries and rankings compare like with like: only the plain, eager and fp32 modes, which
+# every framework has. int8 and pruned variants change the arithmetic (int8-static, int8-dynamic,
+# pruned-50), tflite-fp32 the runtime, and compiled modes exist in some frameworks only: each is
+# compared with its baseline on its case page instead.
+SUMMARY_VARIANTS = frozenset({"default", "eager", "fp32"})
 TRAIN_VARIANTS = ("eager", "compiled")
 ELEMENTWISE_DOC = "on one vector of n float32 values drawn from one seeded NumPy array"
 
@@ -212,7 +201,6 @@ CASES: tuple[Case, ...] = (
         "only, random weights differ between frameworks",
         quick=_sweep(F32, ("fp32",), "batch", [1, 8]),
         full=_sweep(F32, INFER_VARIANTS, "batch", [1, 8, 32, 64]),
-        frameworks=("numpy", "tensorflow", "torch"),
     ),
     # Test-only fault injection, enabled by FRAMEBENCH_TEST_FAULTS=1: crashes the worker process.
     Case(
@@ -259,6 +247,11 @@ def select_cases(names: Iterable[str] | None) -> tuple[Case, ...]:
             f"{', '.join([*FAMILIES, *(c.name for c in cases)])}"
         )
     return tuple(c for c in cases if c.name in wanted or c.family in wanted)
+
+
+def in_summaries(variant: str) -> bool:
+    """Whether results of this variant enter framework summaries and rankings."""
+    return variant in SUMMARY_VARIANTS
 
 
 def baseline_variant(framework: str, variant: str) -> str | None:

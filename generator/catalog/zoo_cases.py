@@ -187,7 +187,6 @@ KERAS_GFLOPS: dict[str, float] = {
     "convnextxlarge": 121.842,
 }
 # The accuracy suite's frameworks (zoos) -> the speed suite's (the framework that runs the zoo).
-ZOO_FRAMEWORKS = {"keras": "tensorflow", "pytorch": "torch"}
 QUICK_MODELS = {
     "tensorflow": ("mobilenet", "resnet50", "densenet121"),
     "torch": ("squeezenet1_1", "resnet18", "mobilenet_v2"),
@@ -213,12 +212,6 @@ _BY_KEY = {(m.framework, m.name): m for m in ZOO_MODELS}
 def zoo_model(framework: str, name: str) -> ZooModel:
     """The model a work item names; KeyError for a name its zoo does not have."""
     return _BY_KEY[(framework, name)]
-
-
-def speed_model(zoo: str, model: str) -> ZooModel | None:
-    """The speed suite's model for an accuracy result's (framework, model), e.g. ("keras",
-    "mobilenetV2") as the study prints it; None where the installed zoo lacks it."""
-    return _BY_KEY.get((ZOO_FRAMEWORKS.get(zoo, zoo), model.lower()))
 
 
 def _params(model: ZooModel, batch: int) -> Params:

@@ -20,6 +20,7 @@ from pydantic import (
 )
 
 from generator import stats as statistics
+from generator.catalog.names import Device, Framework, Zoo
 
 SCHEMA_VERSION = 2
 
@@ -58,8 +59,6 @@ SettingValue = (
 )
 Metrics = Annotated[dict[Name, Annotated[float, Field(ge=-1e18, le=1e18)]], Field(max_length=64)]
 
-Framework = Literal["numpy", "tensorflow", "torch"]
-ZooFramework = Literal["keras", "pytorch"]
 Status = Literal["ok", "unsupported", "failed", "unavailable"]
 
 
@@ -156,7 +155,7 @@ class TimingResult(Strict):
     family: Literal["tensor", "gradients", "training", "inference", "models"]
     case: Name
     framework: Framework
-    device: Literal["cpu", "cuda", "mps"]
+    device: Device
     dtype: Name
     variant: Name = Field(default="default", description="eager/compiled, fp32/int8/pruned, ...")
     params: Annotated[dict[Name, ParamValue], Field(max_length=32)] = {}
@@ -285,7 +284,7 @@ def _check_stats(stored: Stats, samples: list[float], process_rounds: list[int])
 class AccuracyResult(Strict):
     suite: Literal["accuracy"]
     model: Name
-    framework: ZooFramework
+    framework: Zoo
     protocol: Literal["original", "standard", "unknown"]
     status: Status = "ok"
     error: Text | None = None
@@ -293,7 +292,7 @@ class AccuracyResult(Strict):
     top5: Percent | None = None
     images: Annotated[int, Field(ge=0, le=10**8)] = 0
     weights: Name | None = None
-    device: Literal["cpu", "cuda", "mps"] | None = None
+    device: Device | None = None
     batch_size: Annotated[int, Field(gt=0, le=100000)] | None = None
     input_size: Annotated[int, Field(gt=0, le=10000)] | None = None
     throughput_img_s: Annotated[float, Field(ge=0, le=1e9)] | None = None

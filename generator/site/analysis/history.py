@@ -16,10 +16,9 @@ from typing import NamedTuple
 
 import pandas as pd
 
+from generator.catalog.names import FRAMEWORKS
 from generator.change import Estimate
 from generator.history import Point, version_key
-
-VERSIONED = ("numpy", "tensorflow", "torch")  # frameworks whose version a run records (RunRow columns)
 
 
 class SeriesKey(NamedTuple):
@@ -63,7 +62,7 @@ def _version_of(runs: pd.DataFrame) -> dict[tuple[str, str], str]:
     ids = _text(runs, "run_id")
     return {
         (run_id, name): version
-        for name in VERSIONED
+        for name in FRAMEWORKS
         if name in runs.columns
         for run_id, version in zip(ids, _text(runs, name), strict=True)
     }

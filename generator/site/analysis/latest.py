@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from generator.catalog.names import RESULT_KEY_FIELDS
 from generator.site.tidy import plain
 
 # A result is identified on one machine by these; the latest run's result wins.
-RESULT_KEY = ["machine_id", "family", "case", "framework", "device", "dtype", "variant", "params"]
+RESULT_KEY = ["machine_id", *RESULT_KEY_FIELDS]
 
 
 def latest_timings(timings: pd.DataFrame) -> pd.DataFrame:

@@ -7,12 +7,10 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from generator.catalog.cases import SUMMARY_VARIANTS
+from generator.catalog.names import FRAMEWORK_PAIRS
 from generator.site.analysis.comparability import condition_differences
 
-PAIRS = (("torch", "numpy"), ("tensorflow", "numpy"), ("torch", "tensorflow"))
-# Variants that change the arithmetic or the runtime: compared with fp32 on the case page, never pooled
-# into framework geo-means.
-VARIANTS_OUTSIDE_SUMMARIES = ("int8", "pruned")
 RATIO_KEY = ["machine_id", "os_tag", "family", "case", "device", "dtype", "variant", "params", "size"]
 RATIO_COLUMNS = [
     *RATIO_KEY,
@@ -43,7 +41,7 @@ def framework_ratios(latest: pd.DataFrame) -> pd.DataFrame:
     """
     keep = [*RATIO_KEY, "framework", "median", "ci_lo", "ci_hi", "interval", "conditions", "run_id"]
     frames = []
-    for a, b in PAIRS:
+    for a, b in FRAMEWORK_PAIRS:
         left = latest.loc[latest["framework"] == a, keep]
         right = latest.loc[latest["framework"] == b, keep]
         merged = left.merge(right, on=RATIO_KEY, suffixes=("_a", "_b"), how="inner")
@@ -73,13 +71,14 @@ def ranking(latest: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
     """Frameworks ranked per group: geo-mean of time / best time over configurations that every
     framework of the group measured, and in how many of them each was the fastest.
 
-    A configuration is one machine, device, case, dtype and parameter set (int8/pruned left out);
+    A configuration is one machine, device, case, dtype and parameter set, of a variant that enters
+    summaries (generator.catalog.cases.in_summaries: no int8, pruned or compiled variants);
     only configurations measured by all the group's frameworks count, so each framework is judged on
     the same work.
     """
     config = ["machine_id", "device", "case", "dtype", "variant", "params"]
     columns = [*by, "framework", "relative", "wins", "configs"]
-    work = latest[~latest["variant"].isin(VARIANTS_OUTSIDE_SUMMARIES)]
+    work = latest[latest["variant"].isin(SUMMARY_VARIANTS)]
     if work.empty:
         return pd.DataFrame(columns=columns)
     frameworks = work.groupby(list(by), observed=True)["framework"].transform("nunique")

@@ -43,6 +43,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from generator.catalog.names import COMPARISON_ORDER
 from generator.site.analysis.summary_select import GROUP, comparable_results
 from generator.site.analysis.summary_stats import (
     FDR,
@@ -53,7 +54,6 @@ from generator.site.analysis.summary_stats import (
     verdict,
 )
 
-FRAMEWORK_ORDER = ("torch", "tensorflow", "numpy")  # pairs read "torch vs numpy", as on the site
 RESAMPLES = 2000
 SEED = 0
 MAX_WEIGHTS = 4_000_000  # resamples × machines drawn at once, to bound memory with thousands of machines
@@ -138,7 +138,7 @@ def framework_scores(results: pd.DataFrame, *, each_kind: bool = False) -> pd.Da
 
 
 def _framework_order(names: Sequence[str]) -> list[str]:
-    rank = {name: i for i, name in enumerate(FRAMEWORK_ORDER)}
+    rank = {name: i for i, name in enumerate(COMPARISON_ORDER)}
     return sorted(names, key=lambda n: (rank.get(n, len(rank)), n))
 
 

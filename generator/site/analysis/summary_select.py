@@ -1,7 +1,7 @@
 """Which timing results a framework summary may compare, and how noisy each one is.
 
-Like for like: only the default variants (SUMMARY_VARIANTS: plain, eager, fp32) count, since int8,
-quantized and pruned variants change the arithmetic and are compared with fp32 elsewhere; only one
+Like for like: only the variants generator.catalog.cases.in_summaries admits (plain, eager, fp32);
+only one
 interval kind per hardware class, device and family (the most trustworthy one, INTERVAL_PREFERENCE,
 that compares at least two frameworks), because an interval within one process says nothing about the
 noise between processes; only the newest result per machine and configuration (largest run id: run
@@ -16,6 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from generator.catalog.cases import in_summaries
 from generator.site.analysis.summary_stats import NORMAL_FROM_DF, t_quantile
 
 # Required columns. params: any hashable key of the parameter set (e.g. "batch=32, n=1024"); machine:
@@ -27,8 +28,6 @@ INPUT_COLUMNS = ("hardware_class", "machine", "device", "family", "case", "varia
 # ci_lo / ci_hi: its 95 % interval, used where there is only one process.
 OPTIONAL_COLUMNS = ("process_medians", "ci_lo", "ci_hi")
 GROUP = ["hardware_class", "device", "family", "interval"]
-SUMMARY_VARIANTS = frozenset({"default", "eager", "fp32"})
-EXCLUDED_VARIANT_PREFIXES = ("int8", "int4", "quant", "qat", "pruned", "sparse")
 INTERVAL_PREFERENCE = ("between-processes", "within-process")
 
 
@@ -40,11 +39,6 @@ def comparable_results(results: pd.DataFrame, *, each_kind: bool = False) -> pd.
         raise ValueError(f"summary input lacks column(s) {', '.join(missing)}")
     work = _selected(results, each_kind)
     return work.assign(log_t=np.log(work["median_s"].to_numpy(np.float64)), log_var=_log_variance(work))
-
-
-def summary_variant(variant: str) -> bool:
-    """Whether results of this variant enter framework summaries."""
-    return variant in SUMMARY_VARIANTS and not variant.startswith(EXCLUDED_VARIANT_PREFIXES)
 
 
 def _codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -75,7 +69,7 @@ def _selected(results: pd.DataFrame, each_kind: bool) -> pd.DataFrame:
     coded = {name: _codes(results[name]) for name in names}
     median = results["median_s"].to_numpy(dtype=np.float64)
     variant_codes, variants = coded["variant"]
-    wanted = np.array([summary_variant(v) for v in variants] + [False], dtype=bool)
+    wanted = np.array([in_summaries(v) for v in variants] + [False], dtype=bool)
     keep = wanted[variant_codes] & np.isfinite(median) & (median > 0)  # code -1 (missing) maps to False
     if not each_kind:
         keep &= _preferred_kind(coded, keep)

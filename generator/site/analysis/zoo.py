@@ -25,7 +25,8 @@ from generator.accuracy.significance import (
     paired_from_notes,
     tied_ranks,
 )
-from generator.catalog.zoo_cases import DEFAULT_VARIANT, FAMILY, ZOO_FRAMEWORKS
+from generator.catalog.names import ZOO_FRAMEWORKS
+from generator.catalog.zoo_cases import DEFAULT_VARIANT, FAMILY
 from generator.catalog.zoo_models import architecture
 from generator.identity import hardware_label
 from generator.schema.models import Machine, Run

@@ -35,9 +35,6 @@ def machine_page(machine_id: str) -> str:
     return f"machines/{os_tag}/{slug(key)}.md"
 
 
-DEVICES = ("cpu", "cuda", "mps")
-
-
 def case_page(case: str) -> str:
     return f"operations/{slug(case)}.md"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from generator.catalog.names import DEVICES
 from generator.identity import defining_fields
 from generator.site.analysis.comparability import comparability
 from generator.site.analysis.ratios import ranking
@@ -23,8 +24,6 @@ from generator.site.pages.comparisons import ratio_table
 from generator.site.pages.results import results_table
 from generator.site.pages.summaries import pair_summary, ranking_table, speedup_chart, speedup_table
 from generator.site.tidy import Frames
-
-DEVICES = ("cpu", "cuda", "mps")
 
 
 def machines_index(frames: Frames) -> Page:

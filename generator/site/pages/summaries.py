@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from generator.catalog.names import DEVICES
 from generator.identity import hardware_class, hardware_label
 from generator.schema.models import Machine
 from generator.site.analysis.summary import framework_summary
@@ -16,7 +17,7 @@ from generator.site.output.charts import Chart, Record
 from generator.site.output.markup import ratio, ratio_interval, url
 from generator.site.output.svg import speedup_svg
 from generator.site.output.tables import Cell, Table, rows_table
-from generator.site.pages.common import DEVICES, rows_of
+from generator.site.pages.common import rows_of
 
 
 def ranking_table(name: str, ranked: pd.DataFrame, group: str) -> Table:
