@@ -63,7 +63,7 @@ def positive_int(text: str) -> int:
 
 
 def _command_line(argv: Sequence[str]) -> str:
-    from generator.privacy import scrub_text
+    from generator.machine.privacy import scrub_text
 
     return scrub_text(shlex.join(["framebench", *argv]))
 
@@ -73,7 +73,7 @@ def _command_line(argv: Sequence[str]) -> str:
 
 def cmd_env(args: argparse.Namespace) -> int:
     with needs("env"):
-        from generator.machine import describe, fingerprint
+        from generator.machine.detect import describe, fingerprint
 
     machine = fingerprint()
     if args.json:

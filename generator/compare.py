@@ -16,7 +16,7 @@ from typing import NamedTuple, get_args
 
 from generator.change import MIN_EFFECT, Change, Estimate, Verdict, compare
 from generator.errors import UserError
-from generator.identity import hardware_class, hardware_label
+from generator.machine.identity import hardware_class, hardware_label
 from generator.schema.load import display, load_runs
 from generator.schema.models import Run, TimingResult
 from generator.stats import process_medians

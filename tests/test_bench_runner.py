@@ -47,7 +47,7 @@ def results(path: Path) -> list[TimingResult]:
 @pytest.fixture
 def fast_machine(monkeypatch: pytest.MonkeyPatch) -> None:
     """Skip the real fingerprint (slow probes); the workers still run for real."""
-    monkeypatch.setattr("generator.machine.fingerprint", lambda: make_machine(freq_mhz=2000.0))
+    monkeypatch.setattr("generator.machine.detect.fingerprint", lambda: make_machine(freq_mhz=2000.0))
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from itertools import islice
 
 import pytest
 
-from generator.identity import machine_key
+from generator.machine.identity import machine_key
 from generator.schema.load import write_run
 from generator.site.output.markup import page_url, slug
 from generator.synthetic import PAYLOADS, hostile_run, synthetic_runs

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.identity import machine_key
+from generator.machine.identity import machine_key
 from generator.schema.load import load_run
 from tests.site_helpers import CHROMIUM_ARGS, SAMPLE_RUNS, build, chromium, go_live, mkdocs_build, serve
 

@@ -1,4 +1,4 @@
-"""Machine keys, hardware classes and labels (generator.identity), and duplicates keyed by machine."""
+"""Machine keys, hardware classes and labels (generator.machine.identity), and duplicates keyed by machine."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from generator.contrib.duplicates import Duplicates
-from generator.identity import (
+from generator.machine.identity import (
     defining_fields,
     hardware_class,
     hardware_label,

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from generator.identity import machine_key
+from generator.machine.identity import machine_key
 from generator.schema.load import load_run, write_run
 from generator.synthetic import PAYLOADS, hostile_run
 from tests.site_helpers import SAMPLE_RUNS, build, mkdocs_build, tree

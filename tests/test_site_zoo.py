@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from generator.bench.timer import summarize
-from generator.identity import hardware_label
+from generator.machine.identity import hardware_label
 from generator.schema.models import Run, Source
 from generator.site.analysis.latest import latest_timings
 from generator.site.analysis.zoo import (

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from generator.catalog.cases import in_summaries
-from generator.identity import hardware_class, machine_key
+from generator.machine.identity import hardware_class, machine_key
 from generator.schema.load import load_runs
 from generator.schema.models import TimingResult
 from generator.site.analysis.summary import (

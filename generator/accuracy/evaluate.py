@@ -188,7 +188,7 @@ def _settings(options: AccuracyOptions, resumed: Run | None) -> Settings:
 
 
 def _new_run(options: AccuracyOptions, settings: Settings, valset: ValSet) -> AccuracyRunFile:
-    from generator.machine import fingerprint, machine_slug
+    from generator.machine.detect import fingerprint, machine_slug
     from generator.runmeta import new_header
 
     machine = fingerprint()

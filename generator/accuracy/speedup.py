@@ -63,7 +63,7 @@ def measure(
     frameworks: tuple[Zoo, ...] = ("keras", "pytorch"),
     device: str = "cpu",
 ) -> Path:
-    from generator.machine import fingerprint, machine_slug
+    from generator.machine.detect import fingerprint, machine_slug
     from generator.runmeta import new_header
     from generator.schema.load import write_run
 
@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     command = "python -m generator.accuracy.speedup " + " ".join(argv if argv is not None else sys.argv[1:])
     try:
         if args.out is None:
-            from generator.machine import operating_system
+            from generator.machine.detect import operating_system
 
             args.out = Path("runs") / operating_system().tag
         frameworks: tuple[Zoo, ...] = ("keras", "pytorch") if args.framework == "all" else (args.framework,)

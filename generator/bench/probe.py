@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from generator.catalog.peaks import Clock
+from generator.machine.detect import command_output
 
 CHAIN_ADDS = 100  # dependent adds per loop iteration (the loop's own counter runs beside them)
 # Many short trials (1 million adds, about 0.3 ms at 3 GHz): on a busy machine some run undisturbed,
@@ -116,13 +117,7 @@ def _field_number(text: str, key: str, *, scale: float) -> float | None:
 
 
 def _output(cmd: list[str]) -> str:
-    if shutil.which(cmd[0]) is None:
-        return ""
-    try:
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=PROBE_TIMEOUT_S, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return ""
-    return done.stdout if done.returncode == 0 else ""
+    return command_output(cmd, PROBE_TIMEOUT_S)
 
 
 def reported_clock(

@@ -178,7 +178,7 @@ def _resumed(options: OpsOptions, machine: Machine) -> tuple[Run | None, Plan]:
 def _open_run(options: OpsOptions, chosen: Plan, resumed: Run | None, machine: Machine) -> RunFile:
     if options.resume is not None and resumed is not None:
         return RunFile(resumed, options.resume)
-    from generator.machine import machine_slug
+    from generator.machine.detect import machine_slug
     from generator.runmeta import new_header
 
     header = new_header(options.command, slug=machine_slug(machine))
@@ -401,7 +401,7 @@ def pass_order(frameworks: tuple[str, ...], items: list[WorkItem], index: int, s
 
 
 def run_ops(options: OpsOptions) -> Path:
-    from generator.machine import fingerprint
+    from generator.machine.detect import fingerprint
 
     machine = fingerprint()
     resumed, chosen = _resumed(options, machine)

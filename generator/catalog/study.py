@@ -53,11 +53,19 @@ class Reproduction:
         return self.diff_top1 == 0.0 and self.diff_top5 == 0.0
 
 
+def _table_lines() -> list[str]:
+    return resources.files("generator.catalog").joinpath("data", TABLE_FILE).read_text("utf-8").splitlines()
+
+
+def citation() -> str:
+    """The printed table's citation: the comment lines heading its data file."""
+    return " ".join(line.removeprefix("#").strip() for line in _table_lines() if line.startswith("#"))
+
+
 @cache
 def printed_table() -> tuple[PrintedRow, ...]:
     """The 34 rows in the printed order (rank 1 first)."""
-    text = resources.files("generator.catalog").joinpath("data", TABLE_FILE).read_text(encoding="utf-8")
-    lines = [line for line in text.splitlines() if not line.startswith("#")]
+    lines = [line for line in _table_lines() if not line.startswith("#")]
     return tuple(
         PrintedRow(
             framework=PLATFORMS[row["platform"]],

@@ -3,7 +3,7 @@
 - exact: the same results under another run_id. Results that carry timings (samples, throughput)
   never repeat by chance; results without timings (an accuracy table) legitimately repeat on other
   machines, so they count only when the machine (or the import's source) is the same too;
-- near: the same machine (generator.identity.machine_key: host id and hardware fingerprint, since
+- near: the same machine (generator.machine.identity.machine_key: host id and hardware fingerprint, since
   cloned images share a host id), the same cases, and every figure within 0.1%;
 - a reused run_id with other content: runs are never edited, a new measurement gets a new id.
 
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from generator.contrib.findings import Issue
 from generator.contrib.plausibility import figures
-from generator.identity import machine_key
+from generator.machine.identity import machine_key
 from generator.schema.models import Run, TimingResult
 
 NEAR = 0.001  # relative difference of every figure

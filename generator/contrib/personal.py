@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.contrib.walk import map_strings
-from generator.privacy import scrub_text
+from generator.machine.privacy import scrub_text
 
 # What a replaced piece reads as. The markup check accepts these placeholders as plain text.
 PLACEHOLDERS = ("~", "<user>", "<host>", "<email>", "<ip>", "<user>@<host>")

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 
 from generator.catalog.peaks import result_peaks
 from generator.contrib.findings import Issue
-from generator.identity import hardware_class
+from generator.machine.identity import hardware_class
 from generator.schema.models import AccuracyResult, Run, TimingResult
 
 # The peak is an upper bound, but a core told apart wrongly (flags a hypervisor hides) can halve it:

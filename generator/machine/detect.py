@@ -16,7 +16,7 @@ import shutil
 import subprocess
 from typing import Any
 
-from generator.privacy import host_id
+from generator.machine.privacy import host_id
 from generator.schema.models import BlasLibrary, Cpu, Gpu, Machine, OperatingSystem
 
 # Distribution names as they appear in version metadata; tensorflow ships under several names.
@@ -145,7 +145,8 @@ def parse_sysctl(text: str) -> dict[str, Any]:
     }
 
 
-def _run(cmd: list[str], timeout: float = 10) -> str:
+def command_output(cmd: list[str], timeout: float = 10) -> str:
+    """The standard output of a command, or "" when it is missing, fails or times out."""
     if shutil.which(cmd[0]) is None:
         return ""
     try:
@@ -166,9 +167,9 @@ def cpu() -> Cpu:
         info = {}
     fallback: dict[str, Any] = {}
     if platform.system() == "Darwin":
-        fallback = parse_sysctl(_run(["sysctl", "machdep.cpu", "hw"]))
+        fallback = parse_sysctl(command_output(["sysctl", "machdep.cpu", "hw"]))
     elif platform.system() == "Linux":
-        fallback = parse_lscpu(_run(["lscpu"]))
+        fallback = parse_lscpu(command_output(["lscpu"]))
     hz = info.get("hz_advertised") or info.get("hz_actual")
     freq_mhz = hz[0] / 1e6 if isinstance(hz, (list, tuple)) and hz and hz[0] else None
     logical = psutil.cpu_count(logical=True) or fallback.get("cores_logical") or 1
@@ -213,7 +214,7 @@ def parse_nvidia_smi(text: str) -> list[Gpu]:
 
 def gpus(cpu_model: str) -> list[Gpu]:
     found = parse_nvidia_smi(
-        _run(
+        command_output(
             [
                 "nvidia-smi",
                 "--query-gpu=name,memory.total,driver_version,compute_cap",

@@ -20,7 +20,7 @@ import pandas as pd
 
 from generator.catalog.flops import flops as case_flops
 from generator.catalog.peaks import PeakEstimate, peak_dtype, peak_for
-from generator.identity import gpu_label, hardware_label, machine_key
+from generator.machine.identity import gpu_label, hardware_label, machine_key
 from generator.schema.models import AccuracyResult, Machine, ParamValue, Run, TimingResult
 
 IMPORTED_TAG = "imported"

@@ -7,7 +7,7 @@ row per framework (framework_scores). How a figure is made:
 
 1. Like for like (generator.site.analysis.summary_select): default variants only (no int8, quantized
    or pruned), one interval kind per group, the newest result per machine and configuration.
-2. Hardware classes, not OS tags: runs of different machines of one class (generator.identity) pool.
+2. Hardware classes, not OS tags: runs of different machines of one class (generator.machine.identity) pool.
 3. One common case set per hardware class, device and family: a sweep point (dtype, variant,
    parameters) counts only where every framework of the group measured it on that machine, and a case
    counts when it has such a point. So every framework is scored on exactly the same work.

@@ -19,9 +19,10 @@ import pandas as pd
 from generator.catalog.cases import in_summaries
 from generator.site.analysis.summary_stats import NORMAL_FROM_DF, t_quantile
 
-# Required columns. params: any hashable key of the parameter set (e.g. "batch=32, n=1024"); machine:
-# generator.identity.machine_key; hardware_class: generator.identity.hardware_class(machine, device);
-# interval: the results' stats.interval kind; median_s: seconds per call.
+# Required columns. params: any hashable key of the parameter set (e.g. "batch=32, n=1024");
+# machine: generator.machine.identity.machine_key; hardware_class:
+# generator.machine.identity.hardware_class(machine, device); interval: the results' stats.interval
+# kind; median_s: seconds per call.
 INPUT_COLUMNS = ("hardware_class", "machine", "device", "family", "case", "variant", "dtype", "params",
                  "framework", "median_s", "interval", "run_id")  # fmt: skip
 # process_medians: per-process medians of the result (a list; one value or absent for old runs);

@@ -28,7 +28,7 @@ from generator.accuracy.significance import (
 from generator.catalog.names import ZOO_FRAMEWORKS
 from generator.catalog.zoo_cases import DEFAULT_VARIANT, FAMILY
 from generator.catalog.zoo_models import architecture
-from generator.identity import hardware_label
+from generator.machine.identity import hardware_label
 from generator.schema.models import Machine, Run
 
 ZOO_OF = {framework: zoo for zoo, framework in ZOO_FRAMEWORKS.items()}  # tensorflow -> keras

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from generator.catalog.cases import baseline_variant
-from generator.identity import series_label
+from generator.machine.identity import series_label
 from generator.schema.models import Machine
 from generator.site.analysis.comparability import comparability
 from generator.site.analysis.latest import latest_failures

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from generator.catalog.names import DEVICES
-from generator.identity import defining_fields
+from generator.machine.identity import defining_fields
 from generator.site.analysis.comparability import comparability
 from generator.site.analysis.ratios import ranking
 from generator.site.output.markup import link

@@ -5,7 +5,6 @@ the study's top-5 files (the import run), and framebench's own measurement where
 from __future__ import annotations
 
 import math
-from importlib import resources
 
 import pandas as pd
 
@@ -15,15 +14,6 @@ from generator.site.output.markup import link
 from generator.site.output.tables import Cell, rows_table
 from generator.site.pages.architectures import REPRODUCED, ZOO_NAMES, architecture_page, num
 from generator.site.pages.common import Page, rows_of, run_page
-
-
-def citation() -> str:
-    """The printed table's citation: the comment lines heading its data file."""
-    text = (
-        resources.files("generator.accuracy").joinpath("data", study.TABLE_FILE).read_text(encoding="utf-8")
-    )
-    lines = [line.removeprefix("#").strip() for line in text.splitlines() if line.startswith("#")]
-    return " ".join(lines)
 
 
 def _newest(rows: pd.DataFrame) -> pd.DataFrame:
@@ -128,7 +118,7 @@ def reproduced_page(ok: pd.DataFrame) -> Page:
             "printed": len(rows),
             "recomputed": recomputed,
             "measured": sum(1 for key in printed if key in ours),
-            "citation": citation(),
+            "citation": study.citation(),
             "sources": [(s.source, s.run_id, link(here, run_page(s.run_id))) for s in rows_of(sources)],
         },
     )

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from generator.catalog.names import DEVICES
-from generator.identity import hardware_class, hardware_label
+from generator.machine.identity import hardware_class, hardware_label
 from generator.schema.models import Machine
 from generator.site.analysis.summary import framework_summary
 from generator.site.analysis.summary_stats import UNCERTAIN
@@ -42,7 +42,8 @@ def ranking_table(name: str, ranked: pd.DataFrame, group: str) -> Table:
 def hardware_classes(
     fingerprints: Mapping[str, Machine],
 ) -> tuple[dict[tuple[str, str], str], dict[str, str]]:
-    """(machine, device) -> its hardware class (generator.identity), and each class's readable name."""
+    """(machine, device) -> its hardware class (generator.machine.identity), and each class's
+    readable name."""
     classes: dict[tuple[str, str], str] = {}
     names: dict[str, str] = {}
     for mid, machine in fingerprints.items():
