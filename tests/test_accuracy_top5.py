@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from generator.accuracy.top5 import check_top5, file_names, load_npy, score, top5_of, write_top5
 from generator.errors import UserError
+from generator.schema.top5 import check_top5, file_names, load_npy, score, top5_of, write_top5
 
 
 def test_top5_of_sorts_best_first_and_keeps_probabilities() -> None:

@@ -1,13 +1,11 @@
 """The one table renderer: small tables as escaped HTML with raw sort numbers, large ones as data
-files; the page budget; the results table's rules for % of peak; no import circles in generator/."""
+files; the page budget; the results table's rules for % of peak."""
 
 from __future__ import annotations
 
-import ast
 import json
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
@@ -119,82 +117,6 @@ def test_percent_of_peak_comes_with_its_source_and_never_exceeds_100(
     pct: float, source: str, shown: str
 ) -> None:
     assert peak_text(pct, source) == shown
-
-
-def _imports(path: Path, modules: set[str]) -> set[str]:
-    """The generator modules a file imports anywhere in its code (lazy imports count too). `from P
-    import m` imports the module P.m where there is one, else P; the package uses absolute imports."""
-    found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            found.update(a.name for a in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            assert node.level == 0, f"{path}: relative import"
-            for alias in node.names:
-                sub = f"{node.module}.{alias.name}"
-                found.add(sub if sub in modules else str(node.module))
-    return found & modules
-
-
-def _graph() -> dict[str, set[str]]:
-    files = {
-        p: ".".join(p.relative_to(ROOT).with_suffix("").parts) for p in (ROOT / "generator").rglob("*.py")
-    }
-    files = {p: name.removesuffix(".__init__") for p, name in files.items()}
-    modules = set(files.values())
-    return {name: _imports(path, modules) - {name} for path, name in files.items()}
-
-
-def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
-    state: dict[str, int] = {}
-    stack: list[str] = []
-
-    def visit(node: str) -> list[str] | None:
-        state[node] = 1
-        stack.append(node)
-        for nxt in sorted(graph.get(node, ())):
-            if state.get(nxt) == 1:
-                return [*stack[stack.index(nxt) :], nxt]
-            if nxt not in state and (found := visit(nxt)):
-                return found
-        stack.pop()
-        state[node] = 2
-        return None
-
-    for node in sorted(graph):
-        if node not in state and (found := visit(node)):
-            return found
-    return None
-
-
-def test_the_cycle_finder_finds_a_cycle() -> None:
-    assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
-    assert _cycle({"a": {"b"}, "b": set()}) is None
-
-
-def test_generator_has_no_import_cycles() -> None:
-    graph = _graph()
-    assert "generator.site.render" in graph and "generator.site.load" in graph["generator.site.render"]
-    assert _cycle(graph) is None, " -> ".join(_cycle(graph) or [])
-
-
-def test_the_site_pipeline_flows_one_way() -> None:
-    """load → tidy ← analysis ← pages → output; output never reaches back into pages or analysis."""
-    graph = _graph()
-    stage = {"cache": 0, "tidy": 0, "load": 1, "analysis": 1, "output": 2, "pages": 3, "render": 4}
-
-    def stage_of(module: str) -> int | None:
-        parts = module.split(".")
-        return stage.get(parts[2]) if len(parts) > 2 and parts[1] == "site" else None
-
-    backwards = [
-        (a, b)
-        for a, targets in graph.items()
-        for b in targets
-        if stage_of(a) is not None and stage_of(b) is not None and stage_of(b) > stage_of(a)  # type: ignore[operator]
-    ]
-    assert not backwards, backwards
-    assert np.isfinite(stage["render"])
 
 
 def test_static_summary_chart_escapes_and_links_every_point() -> None:

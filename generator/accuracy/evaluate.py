@@ -5,7 +5,7 @@ inputs before any model is built, and scores each model's top-5 files as soon as
 it. The run file is rewritten atomically after every model (runfile.py), so it is valid at every
 moment: a killed run keeps every finished model and `--resume FILE` evaluates only the rest. A run
 that finished no model is removed again. Workers' stderr is passed through as it comes; progress
-(generator/bench/progress.py) goes to stderr too.
+(generator/progress.py) goes to stderr too.
 """
 
 from __future__ import annotations
@@ -24,12 +24,12 @@ import numpy as np
 
 from generator.accuracy.imagenet import ValSet, scan_val_folder
 from generator.accuracy.runfile import AccuracyRunFile, check_same, load_resumed, recorded
-from generator.accuracy.top5 import check_top5, file_names, load_npy, score, sha256_file
 from generator.accuracy.worker import USER_ERROR_EXIT, Job, ModelTiming
-from generator.bench.progress import Progress
 from generator.catalog.zoo_models import KERAS_MODELS, TORCH_MODELS
 from generator.errors import UserError
+from generator.progress import Progress
 from generator.schema.models import AccuracyResult, Run
+from generator.schema.top5 import check_top5, file_names, load_npy, score, sha256_file
 
 Zoo = Literal["keras", "pytorch"]
 SEED = 0

@@ -22,10 +22,10 @@ import numpy as np
 from generator.accuracy.evaluate import SEED, Zoo, accuracy_result, run_worker, score_model
 from generator.accuracy.imagenet import scan_val_folder
 from generator.accuracy.synthetic_imagenet import build_val_folder
-from generator.accuracy.top5 import file_names, load_npy
 from generator.accuracy.worker import Job, ModelTiming
 from generator.errors import UserError
 from generator.schema.models import AccuracyResult, Run, TimingResult
+from generator.schema.top5 import file_names, load_npy
 
 MODELS: dict[Zoo, str] = {"keras": "mobilenet", "pytorch": "mobilenet_v2"}
 BATCH = 32

@@ -27,8 +27,8 @@ from PIL import Image
 
 from generator.accuracy.loader import Batch
 from generator.accuracy.protocols import Transform
-from generator.accuracy.top5 import top5_of, write_top5
 from generator.errors import UserError
+from generator.schema.top5 import top5_of, write_top5
 
 USER_ERROR_EXIT = 3
 DOWNLOAD_TIMEOUT_S = 15  # a weights download that cannot connect fails fast instead of hanging

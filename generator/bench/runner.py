@@ -27,7 +27,6 @@ from typing import Any
 from generator import stats as statistics
 from generator.bench.options import OpsOptions, Plan, resolve_options
 from generator.bench.probe import machine_clock
-from generator.bench.progress import Progress
 from generator.bench.shares import merge, processes_done
 from generator.catalog import protocol
 from generator.catalog.cases import Case, WorkItem, plan, select_cases
@@ -35,6 +34,7 @@ from generator.catalog.names import result_key
 from generator.catalog.peaks import PEAK_DTYPES, clock_settings, peak_dtype, peak_for
 from generator.catalog.zoo_cases import FAMILY as ZOO_FAMILY
 from generator.errors import UserError
+from generator.progress import Progress
 from generator.runmeta import load_average
 from generator.schema.load import display, dump_run, load_run, write_atomic
 from generator.schema.models import Machine, Run, TimingResult

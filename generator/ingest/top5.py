@@ -15,7 +15,12 @@ from pathlib import Path
 import numpy as np
 
 from generator.accuracy import significance
-from generator.accuracy.top5 import (
+from generator.catalog.zoo_models import architecture
+from generator.errors import UserError
+from generator.runmeta import new_header
+from generator.schema.load import write_run
+from generator.schema.models import AccuracyResult, Run, Source, TimingResult
+from generator.schema.top5 import (
     PREDS_SUFFIX,
     PerImage,
     check_top5,
@@ -24,11 +29,6 @@ from generator.accuracy.top5 import (
     per_image,
     sha256_file,
 )
-from generator.catalog.zoo_models import architecture
-from generator.errors import UserError
-from generator.runmeta import new_header
-from generator.schema.load import write_run
-from generator.schema.models import AccuracyResult, Run, Source, TimingResult
 
 REPOSITORY = "cgnorthcutt/benchmarking-keras-pytorch"
 URL = f"https://github.com/{REPOSITORY}"

@@ -1,17 +1,20 @@
-"""A build cache of reduced runs, keyed by each run file's bytes and the generator's code.
+"""A build cache of reduced runs, keyed by each run file's bytes and the code that reduces it.
 
 Reading a run is most of a large build: parse and validate ~200 KB of JSON, recompute every result's
 statistics, turn it into rows (about 20 ms a run, 10,000 runs on 2 cores: two minutes). A run file that
-is byte for byte the one an earlier build read, read by the same generator code and libraries, reduces
-to the same rows, so those rows are kept on disk and read back instead (about 1 ms). The key is the
-SHA-256 of the file's bytes and of CODE (every source file of the generator package and the versions of
-the libraries that validate and reduce), so nothing stale is ever read back: a changed run, a changed
-validator or a new pydantic is a miss. Entries are this machine's own pickles, never anything from
-the repository; an unreadable entry is a miss. Entries of other code versions are removed by prune().
+is byte for byte the one an earlier build read, read by the same code and libraries, reduces to the
+same rows, so those rows are kept on disk and read back instead (about 1 ms). The key is the SHA-256
+of the file's bytes and of the code that reduces it (the source of every module that REDUCER imports,
+directly or not, and the versions of the libraries that validate and reduce), so nothing stale is ever
+read back: a changed run, a changed validator or a new pydantic is a miss, while editing a page, a
+chart or the code that runs frameworks keeps every entry. Entries are this machine's own pickles,
+never anything from the repository; an unreadable entry is a miss. Entries of other code versions
+are removed by prune().
 """
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import functools
 import hashlib
@@ -19,24 +22,74 @@ import os
 import pickle
 import platform
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 PACKAGE = Path(__file__).resolve().parents[1]  # generator/
+REDUCER = "generator.site.load"  # validates a run file and reduces it to the rows the cache keeps
 LIBRARIES = ("pydantic", "pydantic-core", "pandas", "numpy")
 KEY_CHARS = 24
 
 
+def package_modules(package: Path = PACKAGE) -> dict[str, Path]:
+    """Every module of the package by its dotted name (a package by its own name, not `.__init__`)."""
+    names = {}
+    for path in sorted(package.rglob("*.py")):
+        parts = (package.name, *path.relative_to(package).with_suffix("").parts)
+        names[".".join(parts).removesuffix(".__init__")] = path
+    return names
+
+
+def module_imports(path: Path, modules: Iterable[str]) -> set[str]:
+    """The package's modules that a file imports anywhere in its code (imports inside functions
+    count too). `from P import m` imports the module P.m where there is one, else P. The package uses
+    absolute imports only (ValueError otherwise)."""
+    known = set(modules)
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_bytes(), str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                raise ValueError(f"{path}: relative import")
+            for alias in node.names:
+                sub = f"{node.module}.{alias.name}"
+                found.add(sub if sub in known else str(node.module))
+    return found & known
+
+
+def import_graph(package: Path = PACKAGE) -> dict[str, set[str]]:
+    """Module -> the package's modules it imports (itself left out)."""
+    modules = package_modules(package)
+    return {name: module_imports(path, modules) - {name} for name, path in modules.items()}
+
+
+def import_closure(start: str, modules: dict[str, Path]) -> set[str]:
+    """`start` and every module of `modules` it imports, directly or not (a module's packages count:
+    importing a.b.c runs a/__init__ and a/b/__init__ first). Reads only the files it reaches."""
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        name = todo.pop()
+        if name in seen or name not in modules:
+            continue
+        seen.add(name)
+        todo.extend(module_imports(modules[name], modules))
+        todo.extend(name.rsplit(".", i)[0] for i in range(1, name.count(".") + 1))
+    return seen
+
+
 @functools.cache
 def code_key() -> str:
-    """SHA-256 of the generator's source and the libraries that validate and reduce runs."""
+    """SHA-256 of the source of the code that reduces runs and of the libraries it uses."""
     digest = hashlib.sha256(platform.python_version().encode())
     for name in LIBRARIES:
         digest.update(f"\0{name}={metadata.version(name)}".encode())
-    for path in sorted(PACKAGE.rglob("*.py")):
-        digest.update(b"\0" + str(path.relative_to(PACKAGE)).encode() + b"\0" + path.read_bytes())
+    modules = package_modules()
+    for name in sorted(import_closure(REDUCER, modules)):
+        digest.update(b"\0" + name.encode() + b"\0" + modules[name].read_bytes())
     return digest.hexdigest()
 
 

@@ -1,4 +1,5 @@
-"""Top-5 files in the 34-model study's format: read, check, write and score them.
+"""Top-5 prediction files in the 34-model study's format: read, check, write and score them (the
+accuracy suite writes them, generator/ingest reads the study's).
 
 `<model>_<keras|pytorch>_imagenet_top5preds.npy` holds int64 (N, 5) class indices and
 `..._top5probs.npy` float32 (N, 5) softmax probabilities of those classes, column for column. The
