@@ -6,7 +6,7 @@ result, so --resume can skip what a run file already holds."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from generator.catalog.names import FRAMEWORKS, result_key
@@ -123,6 +123,16 @@ def _elementwise(name: str, what: str) -> Case:
     )
 
 
+def _inference(name: str, net: str, shape: Mapping[str, ParamValue], pruning: str) -> Case:
+    return Case(
+        name,
+        "inference",
+        f"{net} forward pass: fp32, fp32 in TFLite, int8 static quantization, 50 % {pruning}",
+        quick=_sweep(F32, INFER_VARIANTS, "batch", [1, 32], **shape),
+        full=_sweep(F32, INFER_VARIANTS, "batch", [1, 8, 32, 64], **shape),
+    )
+
+
 CASES: tuple[Case, ...] = (
     Case(
         "matmul",
@@ -180,20 +190,8 @@ CASES: tuple[Case, ...] = (
         quick=_sweep(F32, TRAIN_VARIANTS, "batch", [32], **CNN),
         full=_sweep(F32, TRAIN_VARIANTS, "batch", [32, 128], **CNN),
     ),
-    Case(
-        "mlp_infer",
-        "inference",
-        "MLP forward pass: fp32, fp32 in TFLite, int8 static quantization, 50 % magnitude pruning",
-        quick=_sweep(F32, INFER_VARIANTS, "batch", [1, 32], **MLP),
-        full=_sweep(F32, INFER_VARIANTS, "batch", [1, 8, 32, 64], **MLP),
-    ),
-    Case(
-        "cnn_infer",
-        "inference",
-        "small-CNN forward pass: fp32, fp32 in TFLite, int8 static quantization, 50 % pruning",
-        quick=_sweep(F32, INFER_VARIANTS, "batch", [1, 32], **CNN),
-        full=_sweep(F32, INFER_VARIANTS, "batch", [1, 8, 32, 64], **CNN),
-    ),
+    _inference("mlp_infer", "MLP", MLP, "magnitude pruning"),
+    _inference("cnn_infer", "small-CNN", CNN, "pruning"),
     Case(
         "mobilenet_v2_infer",
         "inference",
