@@ -9,8 +9,7 @@ import pytest
 
 from generator.errors import ValidationFailed
 from generator.schema.load import write_run
-from generator.site import load as collect
-from generator.site import render
+from generator.site import load, render
 from generator.site.cache import KEY_CHARS, RunCache
 from generator.synthetic import synthetic_runs
 
@@ -33,8 +32,8 @@ def test_parallel_build_writes_the_bytes_of_a_serial_build(
     _write(tmp_path / "runs", 5)
     render.build_site(tmp_path / "runs", tmp_path / "serial")
     # Worker processes read the runs, then make the run pages while this process makes the rest.
-    monkeypatch.setattr(collect, "PARALLEL_FROM", 2)
-    monkeypatch.setattr(collect, "CHUNK", 2)
+    monkeypatch.setattr(load, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(load, "CHUNK", 2)
     built = render.build_site(tmp_path / "runs", tmp_path / "parallel")
     assert _tree(tmp_path / "parallel") == _tree(tmp_path / "serial")
     assert sum(1 for p in built.pages if p.parent.name == "runs" and p.name != "index.md") == 5
@@ -49,8 +48,8 @@ def test_a_second_build_reads_unchanged_runs_from_the_cache(
     assert len(list(cache.glob("*/*/*.pickle"))) == len(paths)
 
     read: list[Path] = []
-    real = collect.run_from_bytes
-    monkeypatch.setattr(collect, "run_from_bytes", lambda p, *rest: read.append(p) or real(p, *rest))
+    real = load.run_from_bytes
+    monkeypatch.setattr(load, "run_from_bytes", lambda p, *rest: read.append(p) or real(p, *rest))
     render.build_site(tmp_path / "runs", tmp_path / "second", cache=cache)
     assert read == []  # every run came back from the cache
     assert _tree(tmp_path / "second") == _tree(tmp_path / "first")
@@ -68,16 +67,16 @@ def test_a_cached_run_under_another_name_is_still_refused(tmp_path: Path) -> Non
     render.build_site(tmp_path / "runs", tmp_path / "first", cache=cache)
     paths[0].rename(paths[0].with_name("2026-01-01T00-00-00Z-renamed.json"))
     with pytest.raises(ValidationFailed, match="does not match the file name"):
-        collect.collect_files([tmp_path / "runs"], cache=cache)
+        load.collect_files([tmp_path / "runs"], cache=cache)
 
 
 def test_an_unreadable_entry_is_a_miss(tmp_path: Path) -> None:
     _write(tmp_path / "runs", 2)
     cache = tmp_path / "cache"
-    first = collect.collect_files([tmp_path / "runs"], cache=cache)
+    first = load.collect_files([tmp_path / "runs"], cache=cache)
     for entry in cache.glob("*/*/*.pickle"):
         entry.write_bytes(b"not a pickle")
-    again = collect.collect_files([tmp_path / "runs"], cache=cache)
+    again = load.collect_files([tmp_path / "runs"], cache=cache)
     assert [h.run_id for h in again.headers] == [h.run_id for h in first.headers]
     assert len(again.frames.timings) == len(first.frames.timings)
 

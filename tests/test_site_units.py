@@ -8,8 +8,8 @@ import pytest
 
 from generator.bench.timer import summarize
 from generator.site.analysis import comparability
-from generator.site.analysis import latest as newest
-from generator.site.analysis import ratios as pairs
+from generator.site.analysis.latest import latest_timings
+from generator.site.analysis.ratios import UNLIKE_INTERVALS, framework_ratios, ranking
 from generator.site.load import collect_runs
 from generator.site.output import markup
 from tests.factories import make_machine, make_run, make_timing
@@ -41,7 +41,7 @@ def test_latest_timing_per_machine_wins_and_failures_are_dropped() -> None:
     )
     frames = _frames([new, old])
     assert list(frames.runs["run_id"]) == sorted([old.run_id, new.run_id])
-    latest = newest.latest_timings(frames.timings)
+    latest = latest_timings(frames.timings)
     assert len(latest) == 1
     assert latest.iloc[0]["run_id"] == new.run_id and latest.iloc[0]["median"] == 1.0
     # GFLOP/s derived from flops / median when the worker stored none: 2·256³ / 1 s.
@@ -56,8 +56,8 @@ def test_ratio_verdict_needs_the_interval_to_exclude_one(
     torch: tuple[float, float, float], verdict: str
 ) -> None:
     run = make_run(results=[_timing("numpy", 2.0, 1.8, 2.2), _timing("torch", *torch)])
-    latest = newest.latest_timings(_frames([run]).timings)
-    ratios = pairs.framework_ratios(latest)
+    latest = latest_timings(_frames([run]).timings)
+    ratios = framework_ratios(latest)
     row = ratios[ratios["pair"] == "torch vs numpy"].iloc[0]
     assert row["ratio"] == pytest.approx(2.0 / torch[0])
     assert row["ratio_lo"] == pytest.approx(1.8 / torch[2]) and row["ratio_hi"] == pytest.approx(
@@ -76,7 +76,7 @@ def test_ranking_scores_frameworks_on_the_configurations_all_of_them_measured() 
             _timing("numpy", 9.0, 8.9, 9.1, params={"n": 3}),  # torch did not measure n=3: left out
         ]
     )
-    ranked = pairs.ranking(newest.latest_timings(_frames([run]).timings), ["family"]).set_index("framework")
+    ranked = ranking(latest_timings(_frames([run]).timings), ["family"]).set_index("framework")
     # numpy: times 4 and 1 against best 1 and 1 -> geo-mean 2; torch: 1 and 2 -> geo-mean sqrt(2).
     assert ranked.loc["torch", "relative"] == pytest.approx(math.sqrt(2.0))
     assert ranked.loc["numpy", "relative"] == pytest.approx(2.0)
@@ -93,9 +93,7 @@ def test_ranking_leaves_out_the_variants_summaries_leave_out(variant: str) -> No
         _timing(fw, t, 0.99 * t, 1.01 * t, family="inference", case="mlp_infer", variant=variant)
         for fw, t in (("numpy", 1.0), ("torch", 100.0))
     ]
-    ranked = pairs.ranking(
-        newest.latest_timings(_frames([make_run(results=plain + other)]).timings), ["family"]
-    )
+    ranked = ranking(latest_timings(_frames([make_run(results=plain + other)]).timings), ["family"])
     assert ranked.set_index("framework")["configs"].to_dict() == {"numpy": 1, "torch": 1}
     assert ranked.set_index("framework").loc["torch", "relative"] == pytest.approx(1.0)
 
@@ -106,15 +104,15 @@ def test_intervals_of_different_kinds_get_no_verdict() -> None:
         1.05, framework="torch", samples=between, process_rounds=[3, 3], stats=summarize(between, 1, [3, 3])
     )
     run = make_run(results=[_timing("numpy", 9.0, 8.9, 9.1), torch])
-    row = pairs.framework_ratios(newest.latest_timings(_frames([run]).timings)).iloc[0]
+    row = framework_ratios(latest_timings(_frames([run]).timings)).iloc[0]
     assert row["ratio_lo"] > 1  # torch is clearly faster by the numbers ...
-    assert row["verdict"] == pairs.UNLIKE_INTERVALS and row["interval"] == "mixed"  # ... but no verdict
+    assert row["verdict"] == UNLIKE_INTERVALS and row["interval"] == "mixed"  # ... but no verdict
 
 
 def test_conditions_that_differ_are_named() -> None:
     a = make_timing(framework="torch", conditions={"threads": "2", "mode": "eager", "library": "MKL"})
     b = make_timing(framework="numpy", conditions={"threads": "1", "mode": "eager", "library": "OpenBLAS"})
-    row = pairs.framework_ratios(newest.latest_timings(_frames([make_run(results=[a, b])]).timings)).iloc[0]
+    row = framework_ratios(latest_timings(_frames([make_run(results=[a, b])]).timings)).iloc[0]
     assert row["differs"] == "library, threads"
 
 
@@ -177,16 +175,16 @@ def test_run_files_collected_in_workers_equal_runs_collected_in_memory(tmp_path,
     import pandas as pd
 
     from generator.schema.load import write_run
-    from generator.site import load as collect
+    from generator.site import load
     from generator.synthetic import synthetic_runs
 
     runs = list(synthetic_runs(5, machines=2))
     for run in runs:
         assert run.machine is not None
         write_run(run, tmp_path / run.machine.os.tag)
-    monkeypatch.setattr(collect, "CHUNK", 2)  # three chunks, in worker processes
-    monkeypatch.setattr(collect, "PARALLEL_FROM", 2)
-    files, memory = collect.collect_files([tmp_path]), collect.collect_runs(runs)
+    monkeypatch.setattr(load, "CHUNK", 2)  # three chunks, in worker processes
+    monkeypatch.setattr(load, "PARALLEL_FROM", 2)
+    files, memory = load.collect_files([tmp_path]), collect_runs(runs)
     for name in ("runs", "machines", "timings", "accuracy"):
         pd.testing.assert_frame_equal(getattr(files.frames, name), getattr(memory.frames, name))
     assert [h.run_id for h in files.headers] == sorted(r.run_id for r in runs)
