@@ -1,5 +1,5 @@
 """`framebench compare BASE NEW`: every case timed on both sides, the ratio NEW/BASE with its 95 %
-interval and a verdict (generator/change.py says how). BASE and NEW are run files or folders; the
+interval and a verdict (generator/stats/change.py says how). BASE and NEW are run files or folders; the
 runs of one side are pooled, each worker process of each run counting as one independent
 measurement. Runs of different hardware classes are refused unless asked for, naming what differs.
 """
@@ -14,12 +14,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import NamedTuple, get_args
 
-from generator.change import MIN_EFFECT, Change, Estimate, Verdict, compare
 from generator.errors import UserError
 from generator.machine.identity import hardware_class, hardware_label
 from generator.schema.load import display, load_runs
 from generator.schema.models import Run, TimingResult
-from generator.stats import process_medians
+from generator.stats.change import MIN_EFFECT, Change, Estimate, Verdict, compare
+from generator.stats.timing import process_medians
 
 
 class CaseKey(NamedTuple):

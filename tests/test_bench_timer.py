@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from generator.bench import timer
 from generator.bench.timer import calibrate_loops, measure, summarize
-from generator.stats import median_ci_ranks as ranks_and_coverage
-from generator.stats import quantile
+from generator.stats.timing import median_ci_ranks as ranks_and_coverage
+from generator.stats.timing import quantile
 
 
 def median_ci_ranks(n: int) -> tuple[int, int]:

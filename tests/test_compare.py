@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from generator.bench.timer import summarize
-from generator.change import Estimate, compare, holm, t_two_sided_p
 from generator.cli import main
 from generator.schema.load import write_run
 from generator.schema.models import TimingResult
+from generator.stats.change import Estimate, compare, holm, t_two_sided_p
 from tests.factories import make_machine, make_run, make_timing
 
 

@@ -12,12 +12,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from generator.accuracy.significance import paired_from_notes
 from generator.catalog.study import reproduction
 from generator.errors import UserError
 from generator.ingest.top5 import ingest_top5
 from generator.schema.load import load_run
 from generator.schema.models import AccuracyResult
+from generator.stats.accuracy import paired_from_notes
 
 SHARED = Path(__file__).parents[2] / "shared/data/cgnorthcutt-top5"
 needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason=f"shared top-5 files not found at {SHARED}")

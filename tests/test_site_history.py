@@ -12,8 +12,6 @@ from pathlib import Path
 import pytest
 
 from generator.bench.timer import summarize
-from generator.change import Estimate
-from generator.history import Point, pooled, steps_of
 from generator.schema.models import Run, TimingResult
 from generator.site.analysis.history import history, result_estimate
 from generator.site.analysis.latest import latest_timings
@@ -22,7 +20,9 @@ from generator.site.output.page import render_page
 from generator.site.output.writer import Writer
 from generator.site.pages.history import CHANGES, INDEX, history_pages
 from generator.site.pages.summaries import hardware_classes
-from generator.stats import process_medians
+from generator.stats.change import Estimate
+from generator.stats.history import Point, pooled, steps_of
+from generator.stats.timing import process_medians
 from tests.factories import make_machine, make_run, make_timing
 
 SIZES = (1024, 4096, 16384)

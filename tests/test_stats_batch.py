@@ -16,7 +16,7 @@ from generator.errors import ValidationFailed
 from generator.schema.load import dump_run, parse_run
 from generator.schema.models import Byproducts, Stats, TimingResult, _check_order, _check_stats
 from generator.schema.stats_batch import check
-from generator.stats import process_sd
+from generator.stats.timing import process_sd
 from tests.factories import make_machine, make_run, make_timing
 
 FIELDS = ("median", "min", "max", "ci95 low", "ci95 high")

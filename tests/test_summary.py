@@ -22,7 +22,7 @@ from generator.site.analysis.summary import (
     framework_summary,
 )
 from generator.site.analysis.summary_select import INPUT_COLUMNS
-from generator.site.analysis.summary_stats import (
+from generator.stats.summary import (
     NO_CLEAR_DIFFERENCE,
     NORMAL_FROM_DF,
     UNCERTAIN,

@@ -24,7 +24,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from generator import stats as statistics
 from generator.bench.options import OpsOptions, Plan, resolve_options
 from generator.bench.probe import machine_clock
 from generator.bench.shares import merge, processes_done
@@ -38,6 +37,7 @@ from generator.progress import Progress
 from generator.runmeta import load_average
 from generator.schema.load import display, dump_run, load_run, write_atomic
 from generator.schema.models import Machine, Run, TimingResult
+from generator.stats import timing as statistics
 
 HELLO_TIMEOUT_S = 300.0  # importing TF on a busy 2-core box can take a while
 CASE_TIMEOUT_S = {True: 420.0, False: 1200.0}  # per item, quick / full (torch.compile is the slowest)

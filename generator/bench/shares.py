@@ -11,9 +11,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from generator import stats as statistics
 from generator.bench.timer import summarize
 from generator.schema.models import TimingResult
+from generator.stats import timing as statistics
 
 UNSTABLE_SPREAD = 0.10  # per-process medians further apart than this make a case "unstable"
 SPREAD_WARNING = "unstable: per-process medians spread "

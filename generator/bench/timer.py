@@ -8,7 +8,6 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from generator import stats as statistics
 from generator.catalog.protocol import (
     BUDGET_S,
     MAX_ROUNDS,
@@ -19,6 +18,7 @@ from generator.catalog.protocol import (
     WARMUP_S,
 )
 from generator.schema.models import Stats
+from generator.stats import timing as statistics
 
 Clock = Callable[[], float]
 
@@ -35,7 +35,7 @@ class Measurement:
 
 
 def summarize(samples: Sequence[float], loops: int, process_rounds: Sequence[int] = ()) -> Stats:
-    """The schema's Stats of `samples` (see generator/stats.py for what the interval covers)."""
+    """The schema's Stats of `samples` (see generator/stats/timing.py for what the interval covers)."""
     s = statistics.summarize(samples, process_rounds)
     return Stats(
         median=s.median,

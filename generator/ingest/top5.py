@@ -14,7 +14,6 @@ from pathlib import Path
 
 import numpy as np
 
-from generator.accuracy import significance
 from generator.catalog.zoo_models import architecture
 from generator.errors import UserError
 from generator.runmeta import new_header
@@ -29,6 +28,7 @@ from generator.schema.top5 import (
     per_image,
     sha256_file,
 )
+from generator.stats import accuracy as significance
 
 REPOSITORY = "cgnorthcutt/benchmarking-keras-pytorch"
 URL = f"https://github.com/{REPOSITORY}"
@@ -149,7 +149,7 @@ def ingest_top5(dir: Path, *, out: Path, command: str) -> Path:
             "models": float(len(results)),
             "paired": "paired.ARCHITECTURE.top1 and .top5: Keras vs PyTorch on the same 50,000 images "
             "(keras_only / pytorch_only are McNemar's discordant pairs; same_top1: both predict the same "
-            "class); generator.accuracy.significance.paired_from_notes reads them",
+            "class); generator.stats.accuracy.paired_from_notes reads them",
             **paired_notes(imported),
         },
         results=results,

@@ -11,7 +11,7 @@ from typing import Any
 
 from generator.errors import UserError
 from generator.schema.models import SCHEMA_VERSION
-from generator.stats import median_ci_ranks
+from generator.stats.timing import median_ci_ranks
 
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
 

@@ -19,8 +19,8 @@ from pydantic import (
     model_validator,
 )
 
-from generator import stats as statistics
 from generator.catalog.names import Device, Framework, Zoo
+from generator.stats import timing as statistics
 
 SCHEMA_VERSION = 2
 
@@ -117,7 +117,7 @@ class Machine(Strict):
 
 
 class Stats(Strict):
-    """Summary of timing samples (generator/stats.py computes it; validation recomputes it).
+    """Summary of timing samples (generator/stats/timing.py computes it; validation recomputes it).
 
     Every sample is the mean time of `loops` calls, so `iqr` is the spread of loop means, not of
     single calls. `median` is the point estimate: the samples' median for a within-process interval,

@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from generator import stats
 from generator.schema.models import ABS_TOL, REL_TOL, TimingResult
+from generator.stats import timing as stats
 
 Floats = NDArray[np.float64]
 

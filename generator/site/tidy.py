@@ -106,7 +106,7 @@ class TimingRow(NamedTuple):
     rounds: int
     threads: int
     # With `median` (the mean of the per-process medians), what change detection across versions needs
-    # (generator.history): the processes and the standard deviation of their medians (NaN for one).
+    # (generator.stats.history): the processes and the standard deviation of their medians (NaN for one).
     processes: int
     process_sd: float
 

@@ -1,9 +1,10 @@
-"""Timing frames → the series of generator.history: per hardware class and case configuration, the
+"""Timing frames → the series of generator.stats.history: per hardware class and case configuration, the
 results of every run as Points over the framework versions they were measured with.
 
-A pure adapter: which steps are real is decided by generator.history (and its test, generator.change),
-never here. The frames keep each result's mean of per-process medians, its process count and the
-spread of those medians, which is all the pooled test needs (history.pooled is exact from them).
+A pure adapter: which steps are real is decided by generator.stats.history (and its test,
+generator.stats.change), never here. The frames keep each result's mean of per-process medians, its
+process count and the spread of those medians, which is all the pooled test needs (history.pooled is
+exact from them).
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from typing import NamedTuple
 import pandas as pd
 
 from generator.catalog.names import FRAMEWORKS
-from generator.change import Estimate
-from generator.history import Point, version_key
+from generator.stats.change import Estimate
+from generator.stats.history import Point, version_key
 
 
 class SeriesKey(NamedTuple):

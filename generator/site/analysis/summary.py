@@ -21,11 +21,11 @@ row per framework (framework_scores). How a figure is made:
    spread of the per-process medians where a result has several (the median of n processes varies as
    π/2·σ²/n on the log scale), else from its stored 95 % interval. The bootstrap gives the standard
    error of the log ratio; the interval and p-value use Student's t over the smaller resampled
-   dimension (summary_stats says why). A family of one case is that case (only measurement noise
+   dimension (stats.summary says why). A family of one case is that case (only measurement noise
    remains); over two cases (one degree of freedom) the interval is very wide by nature, so `cases`
    belongs beside every figure. Seeded per group, so figures are deterministic and adding a group
    leaves the others' resamples alone.
-7. Verdicts (summary_stats.verdict) use an equivalence margin and the Benjamini-Hochberg false-discovery-rate
+7. Verdicts (stats.summary.verdict) use an equivalence margin and the Benjamini-Hochberg false-discovery-rate
    correction over every verdict of one call: a summary tallies ~200 verdicts, and BH keeps the share of
    false "faster/slower" among them at 5 %, where Holm (no false one at all) would call almost nothing.
    (The p-values come from the bootstrap standard error, not from counting resamples, whose floor of
@@ -45,7 +45,7 @@ import pandas as pd
 
 from generator.catalog.names import COMPARISON_ORDER
 from generator.site.analysis.summary_select import GROUP, comparable_results
-from generator.site.analysis.summary_stats import (
+from generator.stats.summary import (
     FDR,
     MARGIN,
     benjamini_hochberg,

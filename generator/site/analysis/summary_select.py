@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from generator.catalog.cases import in_summaries
-from generator.site.analysis.summary_stats import NORMAL_FROM_DF, t_quantile
+from generator.stats.summary import NORMAL_FROM_DF, t_quantile
 
 # Required columns. params: any hashable key of the parameter set (e.g. "batch=32, n=1024");
 # machine: generator.machine.identity.machine_key; hardware_class:

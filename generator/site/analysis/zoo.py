@@ -17,7 +17,12 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from generator.accuracy.significance import (
+from generator.catalog.names import ZOO_FRAMEWORKS
+from generator.catalog.zoo_cases import DEFAULT_VARIANT, FAMILY
+from generator.catalog.zoo_models import architecture
+from generator.machine.identity import hardware_label
+from generator.schema.models import Machine, Run
+from generator.stats.accuracy import (
     NOTE_PREFIX,
     Interval,
     PairedResult,
@@ -25,11 +30,6 @@ from generator.accuracy.significance import (
     paired_from_notes,
     tied_ranks,
 )
-from generator.catalog.names import ZOO_FRAMEWORKS
-from generator.catalog.zoo_cases import DEFAULT_VARIANT, FAMILY
-from generator.catalog.zoo_models import architecture
-from generator.machine.identity import hardware_label
-from generator.schema.models import Machine, Run
 
 ZOO_OF = {framework: zoo for zoo, framework in ZOO_FRAMEWORKS.items()}  # tensorflow -> keras
 SPEED_COLUMNS = [
@@ -167,7 +167,7 @@ def with_intervals(accuracy: pd.DataFrame) -> pd.DataFrame:
 
 
 def tied_rank(frame: pd.DataFrame) -> tuple[list[int], list[bool]]:
-    """Ranks by top-1 that tie where intervals overlap (significance.tied_ranks), and whether each
+    """Ranks by top-1 that tie where intervals overlap (stats.accuracy.tied_ranks), and whether each
     rank is shared. `frame` comes from with_intervals."""
     intervals = [Interval(lo, hi) for lo, hi in zip(frame["top1_lo"], frame["top1_hi"], strict=True)]
     ranks = tied_ranks(intervals)
@@ -179,7 +179,7 @@ def tied_rank(frame: pd.DataFrame) -> tuple[list[int], list[bool]]:
 
 def paired_frame(headers: Iterable[Run]) -> pd.DataFrame:
     """Keras vs PyTorch on the same images, per architecture and top-k, from the notes of import
-    runs (significance.paired_from_notes); the newest run wins."""
+    runs (stats.accuracy.paired_from_notes); the newest run wins."""
     found: dict[tuple[str, str], tuple[str, PairedResult]] = {}
     for run in sorted(headers, key=lambda h: h.run_id):
         if run.kind == "import" and any(k.startswith(NOTE_PREFIX) for k in run.notes):

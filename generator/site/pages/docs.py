@@ -6,14 +6,14 @@ import inspect
 import re
 from pathlib import Path
 
-from generator import change, history
-from generator import stats as statistics
 from generator.catalog import cases, flops, peaks, preprocessing, protocol
 from generator.site.analysis import summary
 from generator.site.analysis.ratios import framework_ratios
 from generator.site.output.markup import link
 from generator.site.output.tables import Cell, rows_table
 from generator.site.pages.common import Page
+from generator.stats import change, history
+from generator.stats import timing as statistics
 
 # Aggregated tables offered for download: file stem -> what it holds.
 DOWNLOADS = {

@@ -5,8 +5,8 @@
   time over the versions (a case selector), and every step between consecutive versions tested.
 - history/changes.md: every step found, on every class, with how many were tested and not found.
 
-Steps are found by generator.history.detect (the test of generator.change, Holm within a series); this
-module only shows them.
+Steps are found by generator.stats.history.detect (the test of generator.stats.change, Holm within a
+series); this module only shows them.
 """
 
 from __future__ import annotations
@@ -17,8 +17,6 @@ from collections.abc import Iterator, Sequence
 
 import pandas as pd
 
-from generator.change import MIN_EFFECT
-from generator.history import Point, Step, by_version, detect, version_estimate
 from generator.site.analysis.history import ClassRuns, SeriesKey, history
 from generator.site.output import charts
 from generator.site.output.charts import Chart, Record
@@ -27,7 +25,9 @@ from generator.site.output.tables import Cell, Table, rows_table
 from generator.site.pages.common import Page, case_page, chart_href, ci_text, run_page
 from generator.site.pages.summaries import hardware_classes
 from generator.site.tidy import Frames
-from generator.stats import t975
+from generator.stats.change import MIN_EFFECT
+from generator.stats.history import Point, Step, by_version, detect, version_estimate
+from generator.stats.timing import t975
 
 INDEX = "history/index.md"
 CHANGES = "history/changes.md"

@@ -12,12 +12,12 @@ from generator.catalog.names import DEVICES
 from generator.machine.identity import hardware_class, hardware_label
 from generator.schema.models import Machine
 from generator.site.analysis.summary import framework_summary
-from generator.site.analysis.summary_stats import UNCERTAIN
 from generator.site.output.charts import Chart, Record
 from generator.site.output.markup import ratio, ratio_interval, url
 from generator.site.output.svg import speedup_svg
 from generator.site.output.tables import Cell, Table, rows_table
 from generator.site.pages.common import rows_of
+from generator.stats.summary import UNCERTAIN
 
 
 def ranking_table(name: str, ranked: pd.DataFrame, group: str) -> Table:

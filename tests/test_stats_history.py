@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import random
 
-from generator.history import Point, detect, steps_of, version_key
+from generator.stats.history import Point, detect, steps_of, version_key
 
 VERSIONS = ["2.10.0", "2.11.0", "2.12.1", "2.13.0", "2.14.1"]
 SEEDS = 300

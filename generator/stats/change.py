@@ -2,7 +2,7 @@
 interval and a verdict: the test `framebench compare` and the site's change detection share.
 
 Each side's estimate is the mean of its per-process medians, with standard error sd/sqrt(k) over
-its k processes (generator/stats.py). The log of the ratio then has variance (se/mean)^2 summed over
+its k processes (generator/stats/timing.py). The log of the ratio then has variance (se/mean)^2 summed over
 both sides (delta method), and Welch-Satterthwaite degrees of freedom; the interval and the p-value
 come from Student's t. A change is called only when it is significant AND at least `min_effect`
 (default 5 %) — tiny but real differences from memory layout or clock are not regressions.
@@ -18,8 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from generator.distributions import t_two_sided_p
-from generator.stats import mean_sd, t975
+from generator.stats.distributions import t_two_sided_p
+from generator.stats.timing import mean_sd, t975
 
 MIN_EFFECT = 0.05
 Verdict = Literal["slower", "faster", "no significant change", "no verdict"]

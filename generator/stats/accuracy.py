@@ -24,7 +24,7 @@ from typing import Literal
 
 import numpy as np
 
-from generator.distributions import beta_quantile
+from generator.stats.distributions import beta_quantile
 
 CONFIDENCE = 0.95
 EXACT_BELOW = 25  # discordant pairs under which McNemar's exact binomial test is used

@@ -13,7 +13,14 @@ from generator.bench import timer
 from generator.errors import ValidationFailed
 from generator.schema.load import parse_run
 from generator.schema.migrate import migrate
-from generator.stats import median_ci_ranks, process_medians, process_sd, process_spread, summarize, t975
+from generator.stats.timing import (
+    median_ci_ranks,
+    process_medians,
+    process_sd,
+    process_spread,
+    summarize,
+    t975,
+)
 from tests.factories import make_run, make_timing
 
 

@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from generator.accuracy import significance as sig
 from generator.catalog.study import printed_table
+from generator.stats import accuracy as sig
 
 
 @settings(max_examples=60, deadline=None)

@@ -3,7 +3,7 @@
 A *series* is one case (framework, case, variant, dtype, device, size) on one hardware class. Its
 points are run results, grouped by the framework's version; the runs of one version pool (each of
 their worker processes counts as one measurement). Consecutive versions are compared with the test
-of generator/change.py, and within each series Holm's correction keeps the chance of reporting any
+of generator/stats/change.py, and within each series Holm's correction keeps the chance of reporting any
 false step at most 5 % — so a series with many versions does not cry wolf more often than one with
 two. A step is reported when it survives the correction and is at least the minimum effect (5 %).
 """
@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from generator.change import MIN_EFFECT, Change, Estimate, compare, holm
+from generator.stats.change import MIN_EFFECT, Change, Estimate, compare, holm
 
 
 @dataclass(frozen=True)
