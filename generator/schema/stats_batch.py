@@ -23,7 +23,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from generator.schema.models import ABS_TOL, REL_TOL, TimingResult
-from generator.stats import timing as stats
+from generator.stats import timing
+from generator.stats.distributions import t975
 
 Floats = NDArray[np.float64]
 
@@ -53,18 +54,18 @@ def _check_shape(n: int, rounds: tuple[int, ...], fields: list[dict[str, Any]]) 
     if rounds and (sum(rounds) != n or min(rounds) < 1):
         return None  # _check_stats words this one
     k, m = max(len(rounds), 1), len(fields)
-    kind: stats.IntervalKind = "between-processes" if k >= 2 else "within-process"
+    kind: timing.IntervalKind = "between-processes" if k >= 2 else "within-process"
     stored = [f["stats"].__dict__ for f in fields]
     if any(s["rounds"] != n or s["processes"] != k or s["interval"] != kind for s in stored):
         return None
     samples = _rows([f["samples"] for f in fields], n)
     ordered = np.sort(samples, axis=1)
-    lo, hi, _ = stats.median_ci_ranks(n)
+    lo, hi, _ = timing.median_ci_ranks(n)
     low, high = ordered[:, lo], ordered[:, hi]
     if k >= 2:
         center, sd = _between(samples, rounds)
-        center = np.minimum(np.maximum(center, ordered[:, 0]), ordered[:, -1])  # as stats.estimate
-        half = stats.t975(k - 1) * sd / math.sqrt(k)
+        center = np.minimum(np.maximum(center, ordered[:, 0]), ordered[:, -1])  # as timing.estimate
+        half = t975(k - 1) * sd / math.sqrt(k)
         low = np.maximum(0.0, np.minimum(center - half, low))
         high = np.maximum(center + half, high)
     else:
@@ -85,7 +86,7 @@ def _rows(values: list[Any], width: int) -> Floats:
 
 
 def _between(samples: Floats, rounds: tuple[int, ...]) -> tuple[Floats, Floats]:
-    """Each row's mean and standard deviation of its per-process medians (stats._between)."""
+    """Each row's mean and standard deviation of its per-process medians (timing._between)."""
     medians = np.empty((len(samples), len(rounds)))
     start = 0
     for j, count in enumerate(rounds):
@@ -97,7 +98,7 @@ def _between(samples: Floats, rounds: tuple[int, ...]) -> tuple[Floats, Floats]:
             low = group[:, mid - 1]
             medians[:, j] = low + (group[:, mid] - low) * 0.5
         start += count
-    # Sums as stats.mean_sd makes them (math.fsum is exactly rounded; NumPy's sums are not).
+    # Sums as timing.mean_sd makes them (math.fsum is exactly rounded; NumPy's sums are not).
     k = len(rounds)
     center = np.fromiter(map(math.fsum, medians.tolist()), dtype=np.float64, count=len(medians)) / k
     deviations = medians - center[:, None]
@@ -107,7 +108,7 @@ def _between(samples: Floats, rounds: tuple[int, ...]) -> tuple[Floats, Floats]:
 
 
 def _quantile(ordered: Floats, q: float) -> Floats:
-    """stats.quantile of each sorted row."""
+    """timing.quantile of each sorted row."""
     pos = (ordered.shape[1] - 1) * q
     lo = math.floor(pos)
     hi = min(lo + 1, ordered.shape[1] - 1)

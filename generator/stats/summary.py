@@ -1,5 +1,6 @@
-"""The statistics behind summary verdicts: intervals and p-values from a bootstrap spread, Student's t
-without scipy, the Benjamini-Hochberg correction, and the verdict wording with its equivalence margin.
+"""The statistics behind summary verdicts: intervals and p-values from a bootstrap spread (Student's t
+from generator.stats.distributions), the Benjamini-Hochberg correction, and the verdict wording with
+its equivalence margin.
 
 Why not the bootstrap's percentiles: over n resampled units they are too narrow for small n (the
 bootstrap variance is (n-1)/n of the truth, a normal quantile stands in for Student's t, and no
@@ -17,6 +18,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from generator.stats.distributions import normal_quantile, t_quantile, t_two_sided_p
+
 MARGIN = 0.05
 FDR = 0.05
 CONFIDENCE = 0.95
@@ -25,34 +28,16 @@ UNCERTAIN = "uncertain"
 NORMAL_FROM_DF = 200  # Student's t is the normal distribution to 3 digits from here on
 
 
-def t_two_sided(t: float, df: int) -> float:
-    """P(|T| > t) for Student's t with an integer df (Abramowitz & Stegun 26.7.3 and 26.7.4)."""
-    t = abs(t)
-    if df >= NORMAL_FROM_DF:
-        return math.erfc(t / math.sqrt(2))
-    theta = math.atan(t / math.sqrt(df))
-    cos2 = math.cos(theta) ** 2
-    term, total = 1.0, 1.0
-    if df % 2:
-        for k in range(1, (df - 1) // 2):
-            term *= cos2 * (2 * k) / (2 * k + 1)
-            total += term
-        inside = theta + (math.sin(theta) * math.cos(theta) * total if df > 1 else 0.0)
-        return max(0.0, 1.0 - 2 / math.pi * inside)
-    for k in range(1, df // 2):
-        term *= cos2 * (2 * k - 1) / (2 * k)
-        total += term
-    return max(0.0, 1.0 - math.sin(theta) * total)
-
-
 @functools.lru_cache(maxsize=256)
-def t_quantile(df: int, confidence: float = CONFIDENCE) -> float:
-    """The t with P(|T| > t) = 1 - confidence, by bisection."""
-    lo, hi = 0.0, 1e7
-    for _ in range(200):
-        mid = (lo + hi) / 2
-        lo, hi = (mid, hi) if t_two_sided(mid, df) > 1 - confidence else (lo, mid)
-    return (lo + hi) / 2
+def critical_value(df: int, confidence: float = CONFIDENCE) -> float:
+    """The t with P(|T| > t) = 1 - confidence; the normal quantile from NORMAL_FROM_DF on."""
+    q = 1 - (1 - confidence) / 2
+    return normal_quantile(q) if df >= NORMAL_FROM_DF else t_quantile(q, df)
+
+
+def t_two_sided(t: float, df: int) -> float:
+    """P(|T| > |t|); the normal tail from NORMAL_FROM_DF on."""
+    return math.erfc(abs(t) / math.sqrt(2)) if df >= NORMAL_FROM_DF else t_two_sided_p(t, df)
 
 
 def interval(
@@ -61,9 +46,9 @@ def interval(
     """The `confidence` interval of a ratio (not its log) from the bootstrap spread of its log over
     `units` resampled units; a normal one where nothing is resampled (only measurement noise)."""
     if units < 2:
-        half = spread * t_quantile(NORMAL_FROM_DF, confidence)  # the normal quantile
+        half = spread * critical_value(NORMAL_FROM_DF, confidence)  # the normal quantile
     else:
-        half = spread * math.sqrt(units / (units - 1)) * t_quantile(units - 1, confidence)
+        half = spread * math.sqrt(units / (units - 1)) * critical_value(units - 1, confidence)
     return math.exp(log_ratio - half), math.exp(log_ratio + half)
 
 

@@ -22,16 +22,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
+from generator.stats.distributions import t975
+
 CONFIDENCE = 0.95
 OUTLIER_IQR_FACTOR = 1.5  # Tukey's fences
 IntervalKind = Literal["within-process", "between-processes"]
-
-# Two-sided 95 % quantiles of Student's t for 1..30 degrees of freedom (standard tables).
-_T975 = (
-    12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
-    2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
-    2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
-)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -49,15 +44,6 @@ class Summary:
     interval: IntervalKind
     confidence: float  # the interval's true coverage level (under 0.95 for 5 or fewer samples)
     processes: int
-
-
-def t975(df: int) -> float:
-    """The 97.5 % quantile of Student's t with `df` degrees of freedom."""
-    if df < 1:
-        raise ValueError("need at least one degree of freedom")
-    if df <= len(_T975):
-        return _T975[df - 1]
-    return 1.959964 + 2.4 / df  # within 0.002 of the exact value above 30
 
 
 def quantile(sorted_values: Sequence[float], q: float) -> float:

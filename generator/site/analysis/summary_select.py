@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from generator.catalog.cases import in_summaries
-from generator.stats.summary import NORMAL_FROM_DF, t_quantile
+from generator.stats.summary import NORMAL_FROM_DF, critical_value
 
 # Required columns. params: any hashable key of the parameter set (e.g. "batch=32, n=1024");
 # machine: generator.machine.identity.machine_key; hardware_class:
@@ -127,7 +127,7 @@ def _log_variance(work: pd.DataFrame) -> np.ndarray:
     if "ci_lo" in work.columns and "ci_hi" in work.columns:
         lo, hi = work["ci_lo"].to_numpy(np.float64), work["ci_hi"].to_numpy(np.float64)
         ok = (lo > 0) & (hi >= lo) & np.isfinite(hi)  # NaN compares False: no interval, no noise
-        var[ok] = ((np.log(hi[ok]) - np.log(lo[ok])) / (2 * t_quantile(NORMAL_FROM_DF))) ** 2
+        var[ok] = ((np.log(hi[ok]) - np.log(lo[ok])) / (2 * critical_value(NORMAL_FROM_DF))) ** 2
     if "process_medians" not in work.columns or work.empty:
         return var
     values = [np.atleast_1d(np.asarray(v, dtype=np.float64)).ravel() for v in work["process_medians"]]

@@ -26,8 +26,8 @@ from generator.site.pages.common import Page, case_page, chart_href, ci_text, ru
 from generator.site.pages.summaries import hardware_classes
 from generator.site.tidy import Frames
 from generator.stats.change import MIN_EFFECT
+from generator.stats.distributions import t975
 from generator.stats.history import Point, Step, by_version, detect, version_estimate
-from generator.stats.timing import t975
 
 INDEX = "history/index.md"
 CHANGES = "history/changes.md"
