@@ -13,13 +13,13 @@ from generator.bench import timer
 from generator.errors import ValidationFailed
 from generator.schema.load import parse_run
 from generator.schema.migrate import migrate
+from generator.stats.distributions import t975
 from generator.stats.timing import (
+    describe,
     median_ci_ranks,
     process_medians,
     process_sd,
     process_spread,
-    summarize,
-    t975,
 )
 from tests.factories import make_run, make_timing
 
@@ -27,19 +27,19 @@ from tests.factories import make_run, make_timing
 def test_small_samples_say_their_true_confidence() -> None:
     assert median_ci_ranks(5)[2] == pytest.approx(0.9375)  # [min, max] of 5 samples
     assert median_ci_ranks(6)[2] == pytest.approx(1 - 2 / 64)
-    assert summarize([1.0, 2.0, 3.0, 4.0, 5.0]).confidence == pytest.approx(0.9375)
+    assert describe([1.0, 2.0, 3.0, 4.0, 5.0]).confidence == pytest.approx(0.9375)
     assert median_ci_ranks(100)[2] >= 0.95
 
 
 def test_one_process_gives_the_within_process_interval() -> None:
-    s = summarize([3.0, 1.0, 2.0, 5.0, 4.0, 6.0, 7.0])
+    s = describe([3.0, 1.0, 2.0, 5.0, 4.0, 6.0, 7.0])
     assert s.interval == "within-process" and s.processes == 1
     assert s.median == 4.0 and s.ci95 == (1.0, 7.0)
 
 
 def test_between_processes_interval_is_a_t_interval_over_process_medians() -> None:
     groups = [[1.0, 1.0, 1.0], [1.2, 1.2, 1.2], [1.1, 1.1, 1.1]]
-    s = summarize([x for g in groups for x in g], [3, 3, 3])
+    s = describe([x for g in groups for x in g], [3, 3, 3])
     assert s.interval == "between-processes" and s.processes == 3
     assert s.median == pytest.approx(1.1)  # the mean of the per-process medians
     half = t975(2) * 0.1 / math.sqrt(3)
@@ -49,7 +49,7 @@ def test_between_processes_interval_is_a_t_interval_over_process_medians() -> No
 
 def test_process_rounds_must_add_up() -> None:
     with pytest.raises(ValueError, match="add up"):
-        summarize([1.0, 2.0, 3.0], [1, 1])
+        describe([1.0, 2.0, 3.0], [1, 1])
 
 
 def _simulated_run(rng: random.Random, processes: int) -> tuple[float, float]:
@@ -61,7 +61,7 @@ def _simulated_run(rng: random.Random, processes: int) -> tuple[float, float]:
         n = rng.randint(6, 20)
         samples += [level * math.exp(rng.gauss(0, 0.02)) for _ in range(n)]
         rounds.append(n)
-    return summarize(samples, rounds).ci95
+    return describe(samples, rounds).ci95
 
 
 def test_two_runs_intervals_overlap_when_process_noise_dominates() -> None:
@@ -97,7 +97,7 @@ def test_sequential_stopping_keeps_the_reported_coverage() -> None:
             samples.append(math.exp(rng.gauss(0, 0.012)))  # true median 1.0
             if len(samples) >= timer.MIN_ROUNDS and timer.stop_width(samples) <= timer.TARGET_REL_CI:
                 break
-        lo, hi = summarize(samples).ci95
+        lo, hi = describe(samples).ci95
         covered += lo <= 1.0 <= hi
     assert covered / trials >= 0.945
 
@@ -161,7 +161,7 @@ def test_process_sd_is_the_spread_of_the_process_medians_to_the_bit() -> None:
         center = math.fsum(medians) / len(medians)
         want = math.sqrt(math.fsum([(m - center) * (m - center) for m in medians]) / (len(medians) - 1))
         assert process_sd(samples, rounds) == want
-        assert summarize(samples, rounds).median == center
+        assert describe(samples, rounds).median == center
     assert math.isnan(process_sd([1.0, 2.0], [2]))
 
 
@@ -170,7 +170,7 @@ def test_the_estimate_of_equal_samples_stays_within_them() -> None:
     # min <= median <= max, or the runner could not record it.
     for value in (1e-13, 0.1, 3.3e-7):
         samples = [value] * 3
-        summary = summarize(samples, [1, 1, 1])
+        summary = describe(samples, [1, 1, 1])
         assert summary.min <= summary.median <= summary.max
         assert summary.ci95[0] <= summary.median <= summary.ci95[1]
         make_timing(samples=samples, process_rounds=[1, 1, 1], stats=timer.summarize(samples, 1, [1, 1, 1]))

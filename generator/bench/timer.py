@@ -36,7 +36,7 @@ class Measurement:
 
 def summarize(samples: Sequence[float], loops: int, process_rounds: Sequence[int] = ()) -> Stats:
     """The schema's Stats of `samples` (see generator/stats/timing.py for what the interval covers)."""
-    s = statistics.summarize(samples, process_rounds)
+    s = statistics.describe(samples, process_rounds)
     return Stats(
         median=s.median,
         mean=s.mean,

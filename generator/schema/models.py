@@ -253,7 +253,9 @@ class Byproducts:
 REL_TOL, ABS_TOL = 1e-6, 1e-12
 
 
-def _check_stats(stored: Stats, samples: list[float], process_rounds: list[int]) -> statistics.Estimate:
+def _check_stats(
+    stored: Stats, samples: list[float], process_rounds: list[int]
+) -> statistics.IntervalEstimate:
     """Stored statistics must be those of the samples (to rounding): the site reads the stored ones."""
     try:
         # The estimate and interval only: the descriptive figures (mean, iqr, outliers) are not checked.

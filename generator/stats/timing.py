@@ -99,7 +99,7 @@ def _check_rounds(samples: Sequence[float], process_rounds: Sequence[int]) -> No
         )
 
 
-class Estimate(NamedTuple):  # a tuple: validation makes one per result
+class IntervalEstimate(NamedTuple):  # a tuple: validation makes one per result
     """The point estimate and its interval: what validation checks against the stored figures."""
 
     median: float
@@ -111,9 +111,9 @@ class Estimate(NamedTuple):  # a tuple: validation makes one per result
     process_sd: float  # standard deviation of the per-process medians (NaN for one process)
 
 
-def estimate(samples: Sequence[float], process_rounds: Sequence[int] = ()) -> Estimate:
+def estimate(samples: Sequence[float], process_rounds: Sequence[int] = ()) -> IntervalEstimate:
     """The estimate and 95 % interval of `samples` (see the module docstring), without the
-    descriptive figures summarize() adds; validation of every result needs only these."""
+    descriptive figures describe() adds; validation of every result needs only these."""
     if process_rounds:
         _check_rounds(samples, process_rounds)
     ordered = sorted(samples)
@@ -134,7 +134,7 @@ def estimate(samples: Sequence[float], process_rounds: Sequence[int] = ()) -> Es
     else:
         center, kind, sd = quantile(ordered, 0.5), "within-process", math.nan
     ci95 = (min(low, center), max(high, center))
-    return Estimate(center, ci95, kind, coverage, max(len(process_rounds), 1), ordered, sd)
+    return IntervalEstimate(center, ci95, kind, coverage, max(len(process_rounds), 1), ordered, sd)
 
 
 def _between(samples: Sequence[float], process_rounds: Sequence[int]) -> tuple[int, float, float]:
@@ -173,7 +173,7 @@ def process_sd(samples: Sequence[float], process_rounds: Sequence[int]) -> float
     return _between(samples, process_rounds)[2] if len(process_rounds) >= 2 else math.nan
 
 
-def summarize(samples: Sequence[float], process_rounds: Sequence[int] = ()) -> Summary:
+def describe(samples: Sequence[float], process_rounds: Sequence[int] = ()) -> Summary:
     """The statistics of `samples` taken by processes of `process_rounds` samples each."""
     est = estimate(samples, process_rounds)
     ordered = est.ordered
