@@ -20,7 +20,7 @@ from generator.catalog.peaks import (
 )
 from generator.schema.load import load_run, run_paths
 from generator.schema.models import Cpu
-from tests.factories import make_machine, make_timing
+from tests.factories import make_machine, make_run, make_timing
 from tests.test_peak_cpus import RECORDED, Recorded
 
 COMMITTED_RUNS = Path(__file__).parent.parent / "runs"
@@ -111,10 +111,12 @@ def test_runner_records_clock_and_every_peak(monkeypatch: pytest.MonkeyPatch) ->
     assert notes["peak_formula.int8"].startswith("2 cores × 3.1 GHz × 128 int8 op/cycle")
 
     # Each result is held against its own dtype's peak, at the clock the settings record.
-    for variant, dtype in (("default", "float32"), ("int8-dynamic", "int8")):
-        data = make_timing(0.01, variant=variant, metrics={"gflops": 50.0}).model_dump(mode="json")
-        result = runner._with_derived(data, make_machine(freq_mhz=2000.0), settings)
-        assert result.metrics["pct_peak"] == pytest.approx(100 * 50.0 / settings[f"peak_gflops.{dtype}"])
+    results = [make_timing(0.01, variant=variant, flops=5e8) for variant in ("default", "int8-dynamic")]
+    run = make_run(machine=make_machine(freq_mhz=2000.0), settings=settings, results=results)
+    pct = [row.pct for row in result_peaks(run)]
+    assert pct == pytest.approx(
+        [100 * 50.0 / settings[f"peak_gflops.{dtype}"] for dtype in ("float32", "int8")]
+    )
 
 
 def test_no_committed_cpu_figure_exceeds_its_peak() -> None:

@@ -30,7 +30,7 @@ from generator.bench.shares import merge, processes_done
 from generator.catalog import protocol
 from generator.catalog.cases import Case, WorkItem, plan, select_cases
 from generator.catalog.names import result_key
-from generator.catalog.peaks import PEAK_DTYPES, clock_settings, peak_dtype, peak_for
+from generator.catalog.peaks import PEAK_DTYPES, clock_settings, peak_for
 from generator.catalog.zoo_cases import FAMILY as ZOO_FAMILY
 from generator.errors import UserError
 from generator.progress import Progress
@@ -94,9 +94,10 @@ class RunFile:
 
     def add_share(self, share: dict[str, Any]) -> None:
         """Merge one process's share of a case into that case's result."""
-        assert self.run.machine is not None
         merged = merge(self.get(result_key(share)), share)
-        self.add(_with_derived(merged, self.run.machine, dict(self.run.settings)))
+        # The file holds measurements only: % of the CPU peak is derived by its readers from the run's
+        # settings (generator.catalog.peaks.result_peaks, the site), so it is not stored beside them.
+        self.add(TimingResult.model_validate_json(json.dumps(merged)))
 
     def get(self, key: str) -> TimingResult | None:
         i = self._index.get(key)
@@ -193,23 +194,6 @@ def _open_run(options: OpsOptions, chosen: Plan, resumed: Run | None, machine: M
     )
     out_dir = options.out if options.out is not None else Path("runs") / machine.os.tag
     return RunFile(run, out_dir / f"{header.run_id}.json")
-
-
-def _with_derived(
-    data: dict[str, Any], machine: Machine, settings: dict[str, Any] | None = None
-) -> TimingResult:
-    """Validate a worker's result and add % of the CPU's peak for its dtype (int8 for quantized variants),
-    at the clock the run's `settings` record (None: this machine's clock, probed once per process)."""
-    result = TimingResult.model_validate_json(json.dumps(data))
-    gflops = result.metrics.get("gflops")
-    if settings is None:
-        settings = clock_settings(machine_clock(machine.cpu.freq_mhz))
-    dtype = peak_dtype(result.dtype, result.variant)
-    peak = peak_for(machine, settings, dtype) if result.device == "cpu" else None
-    if gflops is not None and peak is not None and peak.gflops > 0:
-        metrics = {**result.metrics, "pct_peak": 100.0 * gflops / peak.gflops}
-        result = result.model_copy(update={"metrics": metrics})
-    return result
 
 
 def _note_result(item: WorkItem, status: str, error: str, threads: int) -> dict[str, Any]:

@@ -170,6 +170,9 @@ class TimingResult(Strict):
     flops: Annotated[float, Field(ge=0, le=1e21)] | None = Field(default=None, description="per call")
     items: Annotated[int, Field(ge=0)] | None = Field(default=None, description="samples/images per call")
     threads: Annotated[int, Field(gt=0, le=8192)] | None = None
+    # Free-form, so no schema version marks what a writer adds or drops: runs written before the runner
+    # stopped storing it hold `pct_peak` (% of the CPU peak), which nothing reads (readers derive it
+    # from the run's settings, generator.catalog.peaks.result_peaks); they stay valid as they are.
     metrics: Metrics = Field(default={}, description="extra figures, e.g. transfer_s, agreement, max_abs_err")
     conditions: Annotated[dict[Name, Name], Field(max_length=32)] = Field(
         default={}, description="what really ran: math library, threads used, execution mode, int8 layers"
