@@ -119,11 +119,16 @@ def test_migration_hook_passes_current_version_through() -> None:
         migrate({"schema_version": "1"})
 
 
-def test_json_schema_export_is_strict() -> None:
+def test_json_schema_export_is_strict_at_every_version() -> None:
     schema = run_schema()
     assert schema["title"] == "framebench run file"
-    assert schema["additionalProperties"] is False
-    assert "schema_version" in schema["required"]
+    runs = [schema["$defs"][ref["$ref"].removeprefix("#/$defs/")] for ref in schema["oneOf"]]
+    assert [run["properties"]["schema_version"]["const"] for run in runs] == list(
+        range(SCHEMA_VERSION, 0, -1)
+    )
+    objects = [d for d in schema["$defs"].values() if d.get("type") == "object"]
+    assert len(objects) == len(schema["$defs"]) and all(d["additionalProperties"] is False for d in objects)
+    assert all("schema_version" in run["required"] for run in runs)
     json.dumps(schema)
 
 

@@ -18,8 +18,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from generator.errors import UserError, ValidationFailed
-from generator.schema.migrate import migrate
-from generator.schema.models import PATTERN_MESSAGES, Byproducts, Run
+from generator.schema.migrate import every_version, migrate
+from generator.schema.models import PATTERN_MESSAGES, SCHEMA_VERSION, Byproducts, Run
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 _UNION_TAGS = {"ops", "accuracy"}
@@ -216,8 +216,10 @@ def write_run(run: Run, out_dir: Path) -> Path:
 
 
 def run_schema() -> dict[str, Any]:
-    """The JSON Schema of a run file."""
-    schema = Run.model_json_schema(mode="validation")
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "framebench run file"
-    return schema
+    """The JSON Schema of a run file, of every schema version that validation reads."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "framebench run file",
+        "description": f"A framebench run, at any schema version from 1 to {SCHEMA_VERSION}.",
+        **every_version(Run.model_json_schema(mode="validation")),
+    }
