@@ -12,28 +12,20 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import NamedTuple, get_args
+from typing import get_args
 
 from generator.errors import UserError
 from generator.machine.identity import hardware_class, hardware_label
 from generator.schema.load import display, load_runs
 from generator.schema.models import Run, TimingResult
 from generator.stats.change import MIN_EFFECT, Change, Estimate, Verdict, compare
+from generator.stats.history import SeriesKey
 from generator.stats.timing import process_medians
-
-
-class CaseKey(NamedTuple):
-    framework: str
-    case: str
-    variant: str
-    dtype: str
-    device: str
-    params: str
 
 
 @dataclass(frozen=True)
 class Row:
-    key: CaseKey
+    key: SeriesKey  # with no hardware class: a side pools its runs over classes
     base_s: float
     new_s: float
     ratio: float
@@ -86,13 +78,13 @@ def _differences(base: list[Run], new: list[Run]) -> list[str]:
     return [f"{name}: {x} vs {y}" for name, (x, y) in fields.items() if x != y]
 
 
-def _grouped(runs: list[Run]) -> dict[CaseKey, list[TimingResult]]:
-    groups: dict[CaseKey, list[TimingResult]] = defaultdict(list)
+def _grouped(runs: list[Run]) -> dict[SeriesKey, list[TimingResult]]:
+    groups: dict[SeriesKey, list[TimingResult]] = defaultdict(list)
     for run in runs:
         for r in run.results:
             if isinstance(r, TimingResult) and r.status == "ok" and r.samples:
                 params = ",".join(f"{k}={v}" for k, v in sorted(r.params.items()))
-                groups[CaseKey(r.framework, r.case, r.variant, r.dtype, r.device, params)].append(r)
+                groups[SeriesKey("", r.framework, r.case, r.variant, r.dtype, r.device, params)].append(r)
     return groups
 
 
@@ -206,8 +198,13 @@ def _figures(r: Row) -> dict[str, object]:
     return {k: None if isinstance(v, float) and math.isnan(v) else v for k, v in figures.items()}
 
 
+def _case(key: SeriesKey) -> dict[str, str]:
+    """A row's case configuration for JSON (its hardware class is empty: see Row)."""
+    return {k: v for k, v in key._asdict().items() if k != "hardware_class"}
+
+
 def as_json(c: Comparison) -> str:
-    rows = [{**r.key._asdict(), **_figures(r)} for r in c.rows]
+    rows = [{**_case(r.key), **_figures(r)} for r in c.rows]
     return json.dumps({"base": c.base, "new": c.new, "summary": _summary(c), "rows": rows}, indent=2) + "\n"
 
 

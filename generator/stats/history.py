@@ -16,8 +16,22 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from generator.stats.change import MIN_EFFECT, Change, Estimate, compare, holm
+
+
+class SeriesKey(NamedTuple):
+    """What a series follows: one case configuration (its parameters as text) on one hardware class.
+    `framebench compare` pools each side over hardware classes, and leaves the class empty."""
+
+    hardware_class: str
+    framework: str
+    case: str
+    variant: str
+    dtype: str
+    device: str
+    params: str
 
 
 @dataclass(frozen=True)

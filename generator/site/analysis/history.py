@@ -13,24 +13,12 @@ import math
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import NamedTuple
 
 import pandas as pd
 
 from generator.catalog.names import FRAMEWORKS
 from generator.stats.change import Estimate
-from generator.stats.history import Point, version_key
-
-
-class SeriesKey(NamedTuple):
-    hardware_class: str
-    framework: str
-    case: str
-    variant: str
-    dtype: str
-    device: str
-    params: str
-
+from generator.stats.history import Point, SeriesKey, version_key
 
 SERIES_COLUMNS = list(SeriesKey._fields[1:])  # the result's own columns (the class comes from its machine)
 

@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 
 import pandas as pd
 
-from generator.site.analysis.history import ClassRuns, SeriesKey, history
+from generator.site.analysis.history import ClassRuns, history
 from generator.site.output import charts
 from generator.site.output.charts import Chart, Record
 from generator.site.output.markup import ratio, ratio_interval, seconds, slug
@@ -27,7 +27,7 @@ from generator.site.pages.summaries import hardware_classes
 from generator.site.tidy import Frames
 from generator.stats.change import MIN_EFFECT
 from generator.stats.distributions import t975
-from generator.stats.history import Point, Step, by_version, detect, version_estimate
+from generator.stats.history import Point, SeriesKey, Step, by_version, detect, version_estimate
 
 INDEX = "history/index.md"
 CHANGES = "history/changes.md"
