@@ -50,8 +50,8 @@ serve: build
 	$(BIN)/mkdocs serve
 
 lint: setup
-	$(BIN)/ruff check generator tests
-	$(BIN)/ruff format --check generator tests
+	$(BIN)/ruff check generator benchmarks tests
+	$(BIN)/ruff format --check generator benchmarks tests
 	$(BIN)/mypy
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 	$(BIN)/zizmor --offline .github/workflows
@@ -62,27 +62,27 @@ test: setup lint
 # The quick suite, then our timer against torch.utils.benchmark and a timeit loop (notes.agreement.*).
 bench-ops: setup
 	path=$$($(BIN)/framebench bench ops --quick $(BENCH_ARGS)) && path=$$(printf '%s\n' "$$path" | tail -n 1) && \
-	  $(BIN)/python -m generator.bench.agreement "$$path" $(BENCH_ARGS)
+	  $(BIN)/python -m benchmarks.timer_agreement "$$path" $(BENCH_ARGS)
 
 bench-accuracy: setup
-	$(BIN)/python -m generator.accuracy.speedup
+	$(BIN)/python -m benchmarks.batched_speedup
 
 # `make site` (framebench build + mkdocs build) timed at 100, 1,000 and 10,000 synthetic runs.
 # (A default inside $(or ...) would be cut at its first comma: make splits function arguments there.)
 SIZES ?= 100,1000,10000
 bench-site: site-setup
-	$(BIN)/python -m generator.sitebench --sizes $(SIZES)
+	$(BIN)/python -m benchmarks.site_scale --sizes $(SIZES)
 
 # Lighthouse's four scores for the heaviest page of each kind, served gzipped from 127.0.0.1 as
 # GitHub Pages serves them, against Debian's chromium. Lighthouse lives in $(LIGHTHOUSE) (npm), never
 # in the repository's dependencies.
 bench-lighthouse: site
 	test -x $(LIGHTHOUSE)/node_modules/.bin/lighthouse || npm install --prefix $(LIGHTHOUSE) --no-audit --no-fund lighthouse@12
-	$(BIN)/python -m generator.sitelighthouse --site site --lighthouse $(LIGHTHOUSE)/node_modules/.bin/lighthouse
+	$(BIN)/python -m benchmarks.lighthouse --site site --lighthouse $(LIGHTHOUSE)/node_modules/.bin/lighthouse
 
 clean:
 	rm -rf site .pytest_cache .mypy_cache .ruff_cache
 
 # The quick suite twice back to back: how many cases' 95 % intervals fail to overlap (goal <= 5 %).
 bench-stability: setup
-	$(BIN)/python -m generator.bench.stability $(BENCH_ARGS)
+	$(BIN)/python -m benchmarks.interval_stability $(BENCH_ARGS)

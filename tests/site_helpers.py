@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.sitebench import mkdocs_config_for
+from benchmarks.fixtures.mkdocs_config import mkdocs_config_for
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_RUNS = ROOT / "tests" / "data" / "runs"

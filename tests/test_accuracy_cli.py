@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from benchmarks.fixtures.synthetic_imagenet import build_val_folder, synset_ids
 from generator.accuracy.evaluate import AccuracyOptions, run_accuracy
-from generator.accuracy.synthetic_imagenet import build_val_folder, synset_ids
 from generator.errors import UserError
 from generator.schema.load import load_run
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.accuracy.synthetic_imagenet import build_val_folder
+from benchmarks.fixtures.synthetic_imagenet import build_val_folder
 from generator.accuracy.torch_zoo import weights_enum
 from generator.catalog.zoo_models import KERAS_MODELS, STUDY_MODELS, TORCH_MODELS, architecture
 from generator.schema.load import load_run

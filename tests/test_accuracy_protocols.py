@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from benchmarks.fixtures.synthetic_imagenet import build_val_folder
 from generator.accuracy.imagenet import load_rgb, scan_val_folder
 from generator.accuracy.protocols import KerasStandard
-from generator.accuracy.synthetic_imagenet import build_val_folder
 from generator.accuracy.torch_zoo import TorchRunner, torch_transform, weights_enum
 from generator.catalog.preprocessing import IMAGENET_MEAN, IMAGENET_STD
 from generator.catalog.zoo_models import TORCH_MODELS

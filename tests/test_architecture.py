@@ -29,11 +29,6 @@ LAYERS: dict[str, set[str]] = {
     **{part: SHARED | READERS for part in READERS},
     "cli": SHARED | READERS | {"bench", "accuracy"},
     "__main__": {"cli"},
-    # The project's own benchmarks, on their way out of the package.
-    **{
-        part: SHARED | READERS | {"bench", "synthetic"}
-        for part in ("sitebench", "sitelighthouse", "synthetic")
-    },
 }
 FRAMEWORK_PACKAGES = ("PIL", "torch", "torchvision", "tensorflow", "keras", "jax")
 

@@ -10,10 +10,10 @@ from itertools import islice
 
 import pytest
 
+from benchmarks.fixtures.synthetic_runs import PAYLOADS, hostile_run, synthetic_runs
 from generator.machine.identity import machine_key
 from generator.schema.load import write_run
 from generator.site.output.markup import page_url, slug
-from generator.synthetic import PAYLOADS, hostile_run, synthetic_runs
 from tests.site_helpers import CHROMIUM_ARGS, build, chromium, go_live, mkdocs_build, serve
 
 pytestmark = pytest.mark.browser

@@ -10,11 +10,11 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from benchmarks.fixtures.synthetic_runs import PAYLOADS, synthetic_runs
 from generator.bench.timer import summarize
 from generator.schema import dump_run, load_runs
 from generator.schema.models import Gpu
 from generator.site.render import build_site
-from generator.synthetic import PAYLOADS, synthetic_runs
 
 text = st.one_of(
     st.text(st.characters(exclude_categories=("Cc", "Cs")), min_size=1, max_size=60),

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+from benchmarks.fixtures.synthetic_runs import PAYLOADS, hostile_run
 from generator.machine.identity import machine_key
 from generator.schema.load import load_run, write_run
-from generator.synthetic import PAYLOADS, hostile_run
 from tests.site_helpers import SAMPLE_RUNS, build, mkdocs_build, tree
 
 GOLDEN = Path(__file__).parent / "golden"

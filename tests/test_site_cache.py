@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.fixtures.synthetic_runs import synthetic_runs
 from generator.errors import ValidationFailed
 from generator.schema.load import write_run
 from generator.site import load, render
 from generator.site.cache import KEY_CHARS, RunCache
-from generator.synthetic import synthetic_runs
 
 
 def _write(folder: Path, count: int = 4) -> list[Path]:

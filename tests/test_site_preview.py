@@ -8,11 +8,11 @@ import copy
 
 from bs4 import BeautifulSoup
 
+from benchmarks.fixtures.synthetic_runs import PAYLOADS
 from generator.site.output import charts
 from generator.site.output.page import Budget, Page, chart_html
 from generator.site.output.preview import preview
 from generator.site.output.scales import g, seconds_label
-from generator.synthetic import PAYLOADS
 
 
 def _scaling_rows() -> list[charts.Record]:

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.fixtures.synthetic_runs import synthetic_runs
 from generator.schema.load import write_run
 from generator.site.output.tables import SHOWN_ROWS
-from generator.synthetic import synthetic_runs
 from tests.site_helpers import build, mkdocs_build
 
 MAX_HTML = 300 * 1024

@@ -14,10 +14,10 @@ import pytest
 from bs4 import BeautifulSoup
 from mkdocs.exceptions import PluginError
 
+from benchmarks.fixtures.mkdocs_config import mkdocs_config_for
+from benchmarks.fixtures.synthetic_runs import PAYLOADS, hostile_run
 from generator.schema.load import write_run
 from generator.site.output import stamp
-from generator.sitebench import mkdocs_config_for
-from generator.synthetic import PAYLOADS, hostile_run
 from tests.site_helpers import ROOT, SAMPLE_RUNS, build, mkdocs_build
 
 pytestmark = pytest.mark.slow

@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
+from benchmarks.fixtures.synthetic_runs import PAYLOADS
 from generator.site.output import tables
 from generator.site.output.tables import Cell, Column, Table, TableWriter, rows_table
 from generator.site.pages.results import RESULT_COLUMNS, peak_text
-from generator.synthetic import PAYLOADS
 
 ROOT = Path(__file__).resolve().parents[1]
 

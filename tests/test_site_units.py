@@ -174,9 +174,9 @@ def test_number_formats_are_fixed() -> None:
 def test_run_files_collected_in_workers_equal_runs_collected_in_memory(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import pandas as pd
 
+    from benchmarks.fixtures.synthetic_runs import synthetic_runs
     from generator.schema.load import write_run
     from generator.site import load
-    from generator.synthetic import synthetic_runs
 
     runs = list(synthetic_runs(5, machines=2))
     for run in runs:

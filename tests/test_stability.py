@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.bench.stability import agreement, main
+from benchmarks.interval_stability import agreement, main
 from generator.bench.timer import summarize
 from generator.schema.load import write_run
 from tests.factories import make_run, make_timing

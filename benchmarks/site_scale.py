@@ -19,7 +19,6 @@ import json
 import math
 import os
 import platform
-import re
 import shutil
 import subprocess
 import sys
@@ -29,10 +28,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from benchmarks.fixtures.mkdocs_config import mkdocs_config_for
+from benchmarks.fixtures.synthetic_runs import synthetic_runs
 from generator.runmeta import load_average
 from generator.schema.load import dump_run
 from generator.schema.models import Run
-from generator.synthetic import synthetic_runs
 
 DEFAULT_SIZES = (100, 1000, 10000)
 
@@ -68,32 +68,6 @@ def write_runs(folder: Path, count: int, hold_back: int = 0) -> list[Run]:
     runs = synthetic_runs(count + hold_back)
     write_runs_of(folder, itertools.islice(runs, count))
     return list(runs)
-
-
-def _absolute_paths(text: str, root: Path) -> str:
-    """`hooks:` entries and the theme's `custom_dir` are paths relative to the config file: made
-    absolute for a copy elsewhere."""
-
-    def entry(m: re.Match[str]) -> str:
-        path = Path(m.group(2))
-        return m.group(1) + str(path if path.is_absolute() else (root / path).resolve())
-
-    def block(m: re.Match[str]) -> str:
-        return re.sub(r"^([ \t]+-[ \t]+)(\S.*?)[ \t]*$", entry, m.group(0), flags=re.M)
-
-    text = re.sub(r"^([ \t]+custom_dir:[ \t]+)(\S+)", entry, text, flags=re.M)
-    return re.sub(r"^hooks:[ \t]*\n(?:[ \t]+-.*\n?)+", block, text, flags=re.M)
-
-
-def mkdocs_config_for(docs: Path, work: Path, config: Path = Path("mkdocs.yml")) -> Path:
-    """A copy of `config` in `work` whose docs_dir points at `docs` (so the real site_src/ is untouched)."""
-    text = _absolute_paths(config.read_text(encoding="utf-8"), config.resolve().parent)
-    text = re.sub(r"^docs_dir:.*$", f"docs_dir: {docs}", text, flags=re.M)
-    if "docs_dir:" not in text:
-        text = f"docs_dir: {docs}\n" + text
-    copy = work / "mkdocs.yml"
-    copy.write_text(text, encoding="utf-8")
-    return copy
 
 
 def growth_exponent(sizes: list[int], seconds: list[float]) -> float | None:
@@ -143,7 +117,7 @@ def measure(sizes: tuple[int, ...], mkdocs_max: int) -> dict[str, Any]:
     rows = []
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     for count in sizes:
-        with tempfile.TemporaryDirectory(prefix="fb-sitebench-") as tmp:
+        with tempfile.TemporaryDirectory(prefix="fb-site-scale-") as tmp:
             work = Path(tmp)
             later = write_runs(work / "runs", count, hold_back=1)
             load = load_average()  # before the timed builds: anything else on the CPU shows here
@@ -180,7 +154,7 @@ def measure(sizes: tuple[int, ...], mkdocs_max: int) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m generator.sitebench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.site_scale", description=__doc__)
     parser.add_argument(
         "--sizes", default=",".join(map(str, DEFAULT_SIZES)), help="comma-separated run counts"
     )

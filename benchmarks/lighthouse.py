@@ -145,7 +145,7 @@ def median_result(results: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m generator.sitelighthouse", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.lighthouse", description=__doc__)
     parser.add_argument("--site", type=Path, default=Path("site"), help="the built site (mkdocs build)")
     parser.add_argument("--lighthouse", default=".cache/lighthouse/node_modules/.bin/lighthouse")
     parser.add_argument("--preset", choices=("desktop", "perf"), default=None, help="default: mobile")

@@ -6,7 +6,7 @@ measures, in separate worker processes: Keras the study's way (sequential decode
 image) against our batched, threaded pipeline; and PyTorch at batch size 1 against batched. It checks
 that both ways give identical top-5 predictions and writes one run file recording the ratios.
 
-    python -m generator.accuracy.speedup [--classes 10] [--per-class 10] [--out DIR]
+    python -m benchmarks.batched_speedup [--classes 10] [--per-class 10] [--out DIR]
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.fixtures.synthetic_imagenet import build_val_folder
 from generator.accuracy.evaluate import SEED, Zoo, accuracy_result, run_worker, score_model
 from generator.accuracy.imagenet import scan_val_folder
-from generator.accuracy.synthetic_imagenet import build_val_folder
 from generator.accuracy.worker import Job, ModelTiming
 from generator.errors import UserError
 from generator.schema.models import AccuracyResult, Run, TimingResult
@@ -116,7 +116,7 @@ def measure(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m generator.accuracy.speedup", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.batched_speedup", description=__doc__)
     parser.add_argument("--classes", type=int, default=10)
     parser.add_argument("--per-class", type=int, default=10)
     parser.add_argument("--out", type=Path, default=None, help="default: runs/<os-tag>/")
@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.classes < 1 or args.per_class < 1:
         parser.error("--classes and --per-class must be at least 1")
-    command = "python -m generator.accuracy.speedup " + " ".join(argv if argv is not None else sys.argv[1:])
+    command = "python -m benchmarks.batched_speedup " + " ".join(argv if argv is not None else sys.argv[1:])
     try:
         if args.out is None:
             from generator.machine.detect import operating_system

@@ -1,7 +1,7 @@
 """Do the intervals hold from one run to the next? `make bench-stability` runs the quick ops suite
 twice back to back and counts the cases whose 95 % intervals do not overlap (goal: at most 5 %).
 
-    python -m generator.bench.stability [--compare A.json B.json] [--report FILE] [bench ops options]
+    python -m benchmarks.interval_stability [--compare A.json B.json] [--report FILE] [bench ops options]
 
 Two intervals that each cover the true figure 95 % of the time overlap far more often than that, so
 a larger share of disjoint pairs means the intervals leave out noise that matters between runs.
@@ -88,7 +88,7 @@ def report(a: Path, b: Path, agreed: Agreement, seconds: list[float]) -> dict[st
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m generator.bench.stability", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.interval_stability", description=__doc__)
     parser.add_argument("--compare", nargs=2, type=Path, metavar=("A", "B"), help="compare two run files")
     parser.add_argument("--report", type=Path, default=OUT, help=f"where the figures go (default {OUT})")
     args, extra = parser.parse_known_args(argv)

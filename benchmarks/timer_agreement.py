@@ -2,7 +2,7 @@
 with our timer, torch.utils.benchmark.Timer.blocked_autorange and a pyperf-style timeit loop, and
 write the ratios (ours / theirs; 1.0 = perfect agreement) into a run file's notes.
 
-Usage: python -m generator.bench.agreement RUNFILE [--device cpu|cuda] [--threads N]
+Usage: python -m benchmarks.timer_agreement RUNFILE [--device cpu|cuda] [--threads N]
 The methods take turns (ours, torch, timeit) for ROUNDS rounds so slow drifts of the machine hit
 all three alike; each figure is the median over the rounds.
 """
@@ -91,7 +91,7 @@ def compare(device: str = "cpu", threads: int | None = None) -> dict[str, float]
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m generator.bench.agreement", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.timer_agreement", description=__doc__)
     parser.add_argument("runfile", type=Path)
     parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
     parser.add_argument("--threads", type=int, default=None, help="default: the run's threads setting")
