@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from generator import __version__
+from generator.bench.options import MODEL_VARIANT_CASES, MODELS_PROCESSES, OpsOptions, models_options
 from generator.catalog import protocol
 from generator.catalog.names import DEVICES as KNOWN_DEVICES
 from generator.catalog.names import FRAMEWORKS, ZOOS
@@ -141,52 +142,23 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_bench_ops(args: argparse.Namespace) -> int:
+    """`bench ops`, and `bench models`: the ops runner on the zoo cases that models_options picks."""
     with needs("bench"):
-        from generator.bench.options import OpsOptions
         from generator.bench.runner import run_ops
 
     options = OpsOptions(
         frameworks=args.framework,
         device=args.device,
         quick=args.quick,
-        cases=args.cases,
+        cases=getattr(args, "cases", None),  # bench models has no --cases
         threads=args.threads,
         out=args.out,
         resume=args.resume,
         command=args.command_line,
         processes=args.processes,
     )
-    print(run_ops(options))
-    return 0
-
-
-MODEL_VARIANT_CASES = {
-    "channels-last": "zoo_infer_layouts",
-    "graph": "zoo_infer_layouts",
-    "compiled": "zoo_infer_compiled",
-}
-MODELS_PROCESSES = 2  # model calls take seconds: 2, the fewest that give a between-process interval
-
-
-def cmd_bench_models(args: argparse.Namespace) -> int:
-    with needs("bench"):
-        from generator.bench.options import OpsOptions
-        from generator.bench.runner import run_ops
-
-    chosen = args.all_models or args.variants
-    cases = ["zoo_infer", *(["zoo_infer_more"] if args.all_models else [])]
-    cases += sorted({MODEL_VARIANT_CASES[v] for v in args.variants or ()})
-    options = OpsOptions(
-        frameworks=args.framework,
-        device=args.device,
-        quick=args.quick,
-        cases=tuple(cases) if chosen or not args.resume else None,
-        threads=args.threads,
-        out=args.out,
-        resume=args.resume,
-        command=args.command_line,
-        processes=args.processes or (None if args.resume else MODELS_PROCESSES),
-    )
+    if args.suite == "models":
+        options = models_options(options, all_models=args.all_models, variants=args.variants)
     print(run_ops(options))
     return 0
 
@@ -235,6 +207,43 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 # --- parser ------------------------------------------------------------------------------------
+
+
+def _run_file_options() -> Parser:
+    """The options every bench suite shares: the device, where the run file goes, and resuming one."""
+    parent = Parser(add_help=False)
+    shared = parent.add_argument_group("options of every bench suite")
+    shared.add_argument(
+        "--device", choices=DEVICES, default=None, help="default: auto (a GPU when one is seen)"
+    )
+    shared.add_argument(
+        "--out", type=Path, default=None, help="folder for the run file (default: runs/<os-tag>/)"
+    )
+    shared.add_argument(
+        "--resume",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="continue an interrupted run file with its recorded options, skipping finished work",
+    )
+    return parent
+
+
+def _worker_options(processes: str) -> Parser:
+    """The options of the suites the ops runner measures; `processes` is their --processes default."""
+    parent = Parser(add_help=False)
+    shared = parent.add_argument_group("options of the ops runner (bench ops, bench models)")
+    shared.add_argument(
+        "--threads", type=positive_int, default=None, help="intra-op threads (default: all cores)"
+    )
+    shared.add_argument(
+        "--processes",
+        type=positive_int,
+        default=None,
+        help=f"independent worker processes per case (default: {processes}); 2 or more give an interval "
+        "that holds between runs",
+    )
+    return parent
 
 
 def build_parser() -> Parser:
@@ -305,8 +314,10 @@ def build_parser() -> Parser:
     bench = sub.add_parser("bench", help="measure this machine").add_subparsers(
         dest="suite", metavar="SUITE", parser_class=Parser, required=True
     )
+    run_file = _run_file_options()
     p = bench.add_parser(
         "ops",
+        parents=[run_file, _worker_options(f"{protocol.PROCESSES}, {protocol.QUICK_PROCESSES} with --quick")],
         help="tensor ops, gradients, training and inference timings",
         description="Time every case in several independent worker processes (frameworks rotated, "
         "cases shuffled per pass); the 95 % interval comes from the spread between processes. "
@@ -318,7 +329,6 @@ def build_parser() -> Parser:
         default=None,
         help=f"comma-separated, from {', '.join(FRAMEWORKS)} (default: all)",
     )
-    p.add_argument("--device", choices=DEVICES, default=None, help="default: auto (a GPU when one is seen)")
     p.add_argument(
         "--quick", action="store_true", default=None, help="a representative subset (minutes, not an hour)"
     )
@@ -328,25 +338,11 @@ def build_parser() -> Parser:
         default=None,
         help="comma-separated case names or families to run (default: all)",
     )
-    p.add_argument("--threads", type=positive_int, default=None, help="intra-op threads (default: all cores)")
-    p.add_argument(
-        "--processes",
-        type=positive_int,
-        default=None,
-        help=f"independent worker processes per case (default: {protocol.PROCESSES}, "
-        f"{protocol.QUICK_PROCESSES} with --quick); 2 or more give an interval that holds between runs",
-    )
-    p.add_argument("--out", type=Path, default=None, help="folder for the run file (default: runs/<os-tag>/)")
-    p.add_argument(
-        "--resume",
-        type=Path,
-        default=None,
-        metavar="FILE",
-        help="continue an interrupted run file with its recorded options, skipping finished work",
-    )
     p.set_defaults(handler=cmd_bench_ops)
 
-    p = bench.add_parser("accuracy", help="ImageNet top-1/top-5 and speed of the model zoos")
+    p = bench.add_parser(
+        "accuracy", parents=[run_file], help="ImageNet top-1/top-5 and speed of the model zoos"
+    )
     p.add_argument(
         "--data",
         type=Path,
@@ -373,7 +369,6 @@ def build_parser() -> Parser:
         help="original: the 34-model study's preprocessing; standard (default): each zoo's documented one",
     )
     p.add_argument("--batch-size", type=positive_int, default=None, help="default: 32")
-    p.add_argument("--device", choices=DEVICES, default=None, help="default: auto")
     p.add_argument(
         "--weights",
         choices=("imagenet", "none"),
@@ -382,18 +377,11 @@ def build_parser() -> Parser:
     )
     p.add_argument("--limit", type=positive_int, default=None, metavar="N", help="first N images per class")
     p.add_argument("--workers", type=int, default=None, help="data-loading workers (default: CPU count)")
-    p.add_argument("--out", type=Path, default=None, help="folder for the run file (default: runs/<os-tag>/)")
-    p.add_argument(
-        "--resume",
-        type=Path,
-        default=None,
-        metavar="FILE",
-        help="continue an interrupted run file with its recorded options, skipping finished models",
-    )
     p.set_defaults(handler=cmd_bench_accuracy)
 
     p = bench.add_parser(
         "models",
+        parents=[run_file, _worker_options(str(MODELS_PROCESSES))],
         help="inference speed of the Keras and torchvision model zoos (random weights)",
         description="Throughput and latency of every study model (34: 13 Keras, 21 torchvision) at batch 1 "
         "and 32, each at its own input size, with random weights (speed does not depend on them). The ops "
@@ -405,7 +393,6 @@ def build_parser() -> Parser:
         default=None,
         help="tensorflow (Keras applications), torch (torchvision) or all (default: all)",
     )
-    p.add_argument("--device", choices=DEVICES, default=None, help="default: auto (a GPU when one is seen)")
     p.add_argument("--quick", action="store_true", default=None, help="3 models per zoo at batch 1")
     p.add_argument(
         "--all-models",
@@ -419,18 +406,7 @@ def build_parser() -> Parser:
         help="also measure these variants: channels-last (torch), graph (Keras), compiled "
         "(torch.compile / XLA)",
     )
-    p.add_argument("--threads", type=positive_int, default=None, help="intra-op threads (default: all cores)")
-    p.add_argument(
-        "--processes",
-        type=positive_int,
-        default=None,
-        help=f"worker processes per case (default: {MODELS_PROCESSES})",
-    )
-    p.add_argument("--out", type=Path, default=None, help="folder for the run file (default: runs/<os-tag>/)")
-    p.add_argument(
-        "--resume", type=Path, default=None, metavar="FILE", help="continue an interrupted run file"
-    )
-    p.set_defaults(handler=cmd_bench_models)
+    p.set_defaults(handler=cmd_bench_ops)
 
     ingest = sub.add_parser("ingest", help="import results from outside").add_subparsers(
         dest="source", metavar="SOURCE", parser_class=Parser, required=True

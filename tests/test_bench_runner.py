@@ -297,3 +297,41 @@ def test_cli_bad_names_exit_2_with_one_error_line(
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 2 and err[0].startswith("error:")  # the error, then the --help hint
     assert "valid" in err[0] or "choose from" in err[0]
+
+
+@pytest.mark.parametrize(
+    ("argv", "cases", "processes"),
+    [
+        (["bench", "ops", "--cases", "matmul"], ("matmul",), None),
+        (["bench", "models"], ("zoo_infer",), 2),
+        (["bench", "models", "--processes", "3"], ("zoo_infer",), 3),
+        (
+            ["bench", "models", "--all-models", "--variants", "compiled,graph,channels-last"],
+            ("zoo_infer", "zoo_infer_more", "zoo_infer_compiled", "zoo_infer_layouts"),
+            2,
+        ),
+        (["bench", "models", "--resume", "run.json"], None, None),  # as the run recorded
+        (
+            ["bench", "models", "--resume", "run.json", "--variants", "graph"],
+            ("zoo_infer", "zoo_infer_layouts"),
+            None,
+        ),
+    ],
+)
+def test_cli_bench_suites_give_the_runner_their_cases_and_processes(
+    argv: list[str],
+    cases: tuple[str, ...] | None,
+    processes: int | None,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    given: list[OpsOptions] = []
+    monkeypatch.setattr(runner, "run_ops", lambda options: given.append(options) or "run.json")
+    assert main([*argv, "--threads", "2", "--device", "cpu"]) == 0
+    (options,) = given
+    assert (options.cases, options.processes) == (cases, processes)
+    assert (options.threads, options.device, options.command) == (
+        2,
+        "cpu",
+        "framebench " + " ".join(argv) + " --threads 2 --device cpu",
+    )

@@ -4,13 +4,21 @@ its figures incomparable. An option given again with another value is refused, n
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from generator.catalog import protocol
 from generator.catalog.names import FRAMEWORKS
 from generator.errors import UserError
 from generator.schema.models import Run
+
+# `bench models --variants`: each variant is measured by its own zoo case.
+MODEL_VARIANT_CASES = {
+    "channels-last": "zoo_infer_layouts",
+    "graph": "zoo_infer_layouts",
+    "compiled": "zoo_infer_compiled",
+}
+MODELS_PROCESSES = 2  # model calls take seconds: 2, the fewest that give a between-process interval
 
 
 @dataclass(frozen=True)
@@ -26,6 +34,20 @@ class OpsOptions:
     resume: Path | None
     command: str
     processes: int | None = None
+
+
+def models_options(options: OpsOptions, *, all_models: bool, variants: tuple[str, ...] | None) -> OpsOptions:
+    """`bench models` is the ops runner on the zoo cases: zoo_infer, zoo_infer_more with --all-models,
+    and the case of each variant asked for. A resumed run keeps its recorded cases unless models or
+    variants are asked for; a new one takes MODELS_PROCESSES worker processes unless told otherwise."""
+    cases = ["zoo_infer", *(["zoo_infer_more"] if all_models else [])]
+    cases += sorted({MODEL_VARIANT_CASES[v] for v in variants or ()})
+    chosen = all_models or bool(variants)
+    return replace(
+        options,
+        cases=tuple(cases) if chosen or options.resume is None else None,
+        processes=options.processes or (None if options.resume else MODELS_PROCESSES),
+    )
 
 
 @dataclass(frozen=True)
