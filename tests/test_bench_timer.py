@@ -157,29 +157,3 @@ def test_measure_samples_are_per_call_means(durations: list[float]) -> None:
     m = measure(fn, clock=clock, budget_s=0.5, warmup_s=0.0, max_rounds=20)
     assert min(durations) - 1e-12 <= m.stats.min and m.stats.max <= max(durations) + 1e-12
     assert 1 <= m.stats.rounds <= 20
-
-
-@settings(max_examples=30)
-@given(
-    st.lists(st.floats(min_value=1e-4, max_value=1.0), min_size=1, max_size=40),
-    st.floats(min_value=0.1, max_value=10.0),
-)
-def test_speed_ratio_of_scaled_samples(samples: list[float], factor: float) -> None:
-    from generator.bench.compare import speed_ratio
-
-    ratio = speed_ratio(samples, [s * factor for s in samples], resamples=200)
-    assert ratio.value == pytest.approx(factor, rel=1e-9)
-    assert ratio.ci95[0] <= ratio.value <= ratio.ci95[1]
-
-
-def test_speed_ratio_ci_narrows_with_more_samples_and_rejects_bad_input() -> None:
-    from generator.bench.compare import speed_ratio
-
-    gen = np.random.default_rng(3)
-    few = speed_ratio(1 + 0.1 * gen.random(6), 2 + 0.2 * gen.random(6))
-    many = speed_ratio(1 + 0.1 * gen.random(200), 2 + 0.2 * gen.random(200))
-    assert 1.8 < many.value < 2.2 and many.ci95[1] - many.ci95[0] < few.ci95[1] - few.ci95[0]
-    with pytest.raises(ValueError):
-        speed_ratio([], [1.0])
-    with pytest.raises(ValueError):
-        speed_ratio([0.0], [1.0])
