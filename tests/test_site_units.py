@@ -169,6 +169,8 @@ def test_number_formats_are_fixed() -> None:
     assert markup.seconds(0.00123) == "1.23 ms"
     assert markup.seconds(2.5e-8) == "25.0 ns"
     assert markup.ratio(1.456) == "1.46×"
+    assert markup.fixed(3.14159, 2) == "3.14" and markup.fixed(16.0, 0) == "16"
+    assert markup.fixed(float("nan")) == "–"  # an empty cell, not "nan"
 
 
 def test_run_files_collected_in_workers_equal_runs_collected_in_memory(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -10,9 +10,9 @@ from typing import Any
 import pandas as pd
 
 from generator.site.analysis.zoo import with_intervals
-from generator.site.output.markup import link, seconds, slug
+from generator.site.output.markup import fixed, link, seconds, slug
 from generator.site.output.tables import Cell, Table, rows_table
-from generator.site.pages.common import Page, ci_text, fmt_float, machine_page, rows_of, run_page, safe_title
+from generator.site.pages.common import Page, ci_text, machine_page, rows_of, run_page, safe_title
 
 LEADERBOARD = "accuracy/index.md"
 REPRODUCED = "accuracy/reproduced.md"
@@ -26,7 +26,7 @@ def architecture_page(arch: str) -> str:
 
 
 def num(value: float, digits: int) -> Cell:
-    return Cell(fmt_float(value, digits), sort=None if math.isnan(value) else float(value))
+    return Cell(fixed(value, digits), sort=None if math.isnan(value) else float(value))
 
 
 def rate(value: float) -> Cell:

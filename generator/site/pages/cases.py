@@ -17,14 +17,13 @@ from generator.site.analysis.latest import latest_failures
 from generator.site.analysis.ratios import ranking
 from generator.site.output import charts
 from generator.site.output.charts import Chart, Record
-from generator.site.output.markup import link, ratio, ratio_interval, seconds
+from generator.site.output.markup import fixed, link, ratio, ratio_interval, seconds
 from generator.site.output.tables import Cell, Table, rows_table
 from generator.site.pages.common import (
     Page,
     case_page,
     chart_href,
     ci_text,
-    fmt_float,
     machine_labels,
     machine_page,
     rows_of,
@@ -79,7 +78,7 @@ def _record(here: str, row: Any, machine: str, fingerprint: Machine) -> Record:
         "params": str(row.params),
         "time": seconds(row.median),
         "ci": ci_text(row.ci_lo, row.ci_hi),
-        "gflops_text": fmt_float(row.gflops),
+        "gflops_text": fixed(row.gflops),
         "run_id": str(row.run_id),
         "href": chart_href(here, str(row.run_id)),
     }
@@ -147,7 +146,7 @@ def best_chart(here: str, case: str, rows: pd.DataFrame, labels: dict[str, str],
             "machine": labels[r.machine_id] + ("" if r.device == "cpu" else f" · {r.device}"),
             "framework": str(r.framework),
             "value": float(r.gflops) if by_flops else float(r.median),
-            "value_text": fmt_float(r.gflops) if by_flops else seconds(r.median),
+            "value_text": fixed(r.gflops) if by_flops else seconds(r.median),
             "params": str(r.params),
             "run_id": str(r.run_id),
             "href": chart_href(here, str(r.run_id)),

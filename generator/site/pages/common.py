@@ -6,7 +6,6 @@ docs-relative paths built here from slugs and run ids (never from free text).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 from typing import Any
 
@@ -54,10 +53,6 @@ def machine_labels(machines: pd.DataFrame) -> dict[str, str]:
 
 def ci_text(lo: float, hi: float) -> str:
     return f"{seconds(lo)} – {seconds(hi)}"
-
-
-def fmt_float(value: float, digits: int = 1) -> str:
-    return f"{value:.{digits}f}" if math.isfinite(value) else "–"
 
 
 def chart_href(here: str, run_id: str) -> str:

@@ -9,11 +9,10 @@ from generator.catalog.names import DEVICES
 from generator.machine.identity import defining_fields
 from generator.site.analysis.comparability import comparability
 from generator.site.analysis.ratios import ranking
-from generator.site.output.markup import link
+from generator.site.output.markup import fixed, link
 from generator.site.output.tables import Cell, rows_table
 from generator.site.pages.common import (
     Page,
-    fmt_float,
     machine_labels,
     machine_page,
     os_page,
@@ -77,7 +76,7 @@ def os_pages(frames: Frames, latest: pd.DataFrame) -> list[Page]:
                 Cell(labels[m.machine_id], machine_page(m.machine_id)),
                 m.arch,
                 m.cores,
-                Cell(fmt_float(m.memory_gb, 0), sort=float(m.memory_gb)),
+                Cell(fixed(m.memory_gb, 0), sort=float(m.memory_gb)),
                 m.gpu or "none",
                 m.blas or "–",
                 Cell(m.runs, sort=float(m.runs)),

@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 from pandas.api.extensions import ExtensionArray
 
-from generator.site.output.markup import seconds
+from generator.site.output.markup import fixed, seconds
 from generator.site.output.tables import Column, Table
-from generator.site.pages.common import case_page, fmt_float, run_page
+from generator.site.pages.common import case_page, run_page
 
 INTERVAL_WORDS = {"within-process": "within", "between-processes": "between processes", "": ""}
 PEAK_CEILING = 100.0  # a % of peak above this means the peak estimate is wrong, not a fast result
@@ -72,7 +72,7 @@ def result_frame(rows: pd.DataFrame) -> pd.DataFrame:
                 for lo, hi, k, e in zip(lows.tolist(), highs.tolist(), ok_list, error, strict=True)
             ],
             "interval": _mapped(rows["interval"], lambda v: INTERVAL_WORDS.get(v, v)).to_numpy(),
-            "gflops_text": [fmt_float(v) for v in gflops.tolist()],
+            "gflops_text": [fixed(v) for v in gflops.tolist()],
             "gflops": gflops,
             "peak_text": [
                 peak_text(p, s)

@@ -17,11 +17,10 @@ import numpy as np
 import pandas as pd
 
 from generator.schema.models import Run
-from generator.site.output.markup import url
+from generator.site.output.markup import fixed, url
 from generator.site.output.tables import Cell, Table, json_rows, rows_table
 from generator.site.pages.common import (
     Page,
-    fmt_float,
     machine_labels,
     machine_page,
     os_page,
@@ -69,9 +68,9 @@ def _accuracy_table(acc: pd.DataFrame | None) -> Table | None:
                 r.framework,
                 r.protocol,
                 r.status,
-                Cell(fmt_float(r.top1, 2) if ok else r.error, sort=float(r.top1) if ok else None),
-                Cell(fmt_float(r.top5, 2) if ok else "–", sort=float(r.top5) if ok else None),
-                fmt_float(r.img_s, 1),
+                Cell(fixed(r.top1, 2) if ok else r.error, sort=float(r.top1) if ok else None),
+                Cell(fixed(r.top5, 2) if ok else "–", sort=float(r.top5) if ok else None),
+                fixed(r.img_s, 1),
                 r.weights or "–",
             )
         )
