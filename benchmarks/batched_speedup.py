@@ -20,9 +20,10 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.fixtures.synthetic_imagenet import build_val_folder
-from generator.accuracy.evaluate import SEED, Zoo, accuracy_result, run_worker, score_model
+from generator.accuracy.evaluate import SEED, accuracy_result, run_worker, score_model
 from generator.accuracy.imagenet import scan_val_folder
 from generator.accuracy.worker import Job, ModelTiming
+from generator.catalog.names import DEVICES, ZOOS, Zoo
 from generator.errors import UserError
 from generator.schema.models import AccuracyResult, Run, TimingResult
 from generator.schema.top5 import file_names, load_npy
@@ -120,8 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--classes", type=int, default=10)
     parser.add_argument("--per-class", type=int, default=10)
     parser.add_argument("--out", type=Path, default=None, help="default: runs/<os-tag>/")
-    parser.add_argument("--framework", choices=("keras", "pytorch", "all"), default="all")
-    parser.add_argument("--device", choices=("cpu", "cuda", "mps"), default="cpu")
+    parser.add_argument("--zoo", choices=(*ZOOS, "all"), default="all")
+    parser.add_argument("--device", choices=DEVICES, default="cpu")
     args = parser.parse_args(argv)
     if args.classes < 1 or args.per_class < 1:
         parser.error("--classes and --per-class must be at least 1")
@@ -131,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
             from generator.machine.detect import operating_system
 
             args.out = Path("runs") / operating_system().tag
-        frameworks: tuple[Zoo, ...] = ("keras", "pytorch") if args.framework == "all" else (args.framework,)
+        frameworks: tuple[Zoo, ...] = ZOOS if args.zoo == "all" else (args.zoo,)
         print(
             measure(
                 args.classes,

@@ -24,6 +24,7 @@ from generator.catalog.names import FRAMEWORKS, ZOOS
 from generator.errors import UserError, needs
 
 DEVICES = ("auto", *KNOWN_DEVICES)
+ZOO_HELP = "keras (Keras applications), pytorch (torchvision) or all (default: all)"
 
 
 class Parser(argparse.ArgumentParser):
@@ -147,7 +148,7 @@ def cmd_bench_ops(args: argparse.Namespace) -> int:
         from generator.bench.runner import run_ops
 
     options = OpsOptions(
-        frameworks=args.framework,
+        frameworks=getattr(args, "framework", None),  # bench models has --zoo instead
         device=args.device,
         quick=args.quick,
         cases=getattr(args, "cases", None),  # bench models has no --cases
@@ -158,7 +159,7 @@ def cmd_bench_ops(args: argparse.Namespace) -> int:
         processes=args.processes,
     )
     if args.suite == "models":
-        options = models_options(options, all_models=args.all_models, variants=args.variants)
+        options = models_options(options, zoos=args.zoo, all_models=args.all_models, variants=args.variants)
     print(run_ops(options))
     return 0
 
@@ -169,7 +170,7 @@ def cmd_bench_accuracy(args: argparse.Namespace) -> int:
 
     options = AccuracyOptions(
         data=args.data,
-        frameworks=args.framework,
+        frameworks=args.zoo,
         models=args.models,
         protocol=args.protocol,
         batch_size=args.batch_size,
@@ -196,14 +197,17 @@ def cmd_ingest_top5(args: argparse.Namespace) -> int:
 def cmd_submit(args: argparse.Namespace) -> int:
     from generator.contrib.submit import submit
 
-    print(submit(args.runfile, runs_dir=args.runs))
+    submitted = submit(args.runfile, runs_dir=args.runs)
+    print("\n".join([*submitted.report, str(submitted.path)]))  # the path last, for scripts
     return 0
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     from generator.contrib.check import check_runs
 
-    return int(check_runs(args.runfiles, runs_dir=args.runs, strict=args.strict))
+    checked = check_runs(args.runfiles, runs_dir=args.runs, strict=args.strict)
+    print("\n".join(checked.lines))
+    return 1 if checked.failed else 0
 
 
 # --- parser ------------------------------------------------------------------------------------
@@ -350,12 +354,7 @@ def build_parser() -> Parser:
         metavar="IMAGENET_VAL_DIR",
         help="ImageNet val folder, one subfolder per synset (torchvision ImageFolder layout)",
     )
-    p.add_argument(
-        "--framework",
-        type=csv_choice(ZOOS, allow_all=True),
-        default=None,
-        help="keras, pytorch or all (default: all)",
-    )
+    p.add_argument("--zoo", type=csv_choice(ZOOS, allow_all=True), default=None, help=ZOO_HELP)
     p.add_argument(
         "--models",
         type=lambda s: tuple(m.strip() for m in s.split(",") if m.strip()),
@@ -387,12 +386,7 @@ def build_parser() -> Parser:
         "and 32, each at its own input size, with random weights (speed does not depend on them). The ops "
         "runner measures them: several worker processes per case, checkpointed, resumable.",
     )
-    p.add_argument(
-        "--framework",
-        type=csv_choice(("tensorflow", "torch"), allow_all=True),
-        default=None,
-        help="tensorflow (Keras applications), torch (torchvision) or all (default: all)",
-    )
+    p.add_argument("--zoo", type=csv_choice(ZOOS, allow_all=True), default=None, help=ZOO_HELP)
     p.add_argument("--quick", action="store_true", default=None, help="3 models per zoo at batch 1")
     p.add_argument(
         "--all-models",

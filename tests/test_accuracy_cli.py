@@ -189,7 +189,7 @@ def full_synsets(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_missing_weights_name_the_cache(
     full_synsets: Path, tmp_path: Path, framework: str, model: str, fragments: tuple[str, ...]
 ) -> None:
-    args = ("--data", str(full_synsets), "--framework", framework, "--models", model, "--limit", "1")
+    args = ("--data", str(full_synsets), "--zoo", framework, "--models", model, "--limit", "1")
     # Empty weight caches, whatever this machine has downloaded before.
     empty = {"TORCH_HOME": str(tmp_path / "torch"), "KERAS_HOME": str(tmp_path / "keras")}
     proc = bench(*args, "--out", str(tmp_path / "out"), cwd=tmp_path, **empty)

@@ -71,7 +71,7 @@ def test_every_torch_entry_has_its_weights_enum_and_every_family_is_covered() ->
 def _cli(data: Path, out: Path, framework: str, models: list[str]) -> Path:
     env = dict(os.environ, HTTPS_PROXY="http://127.0.0.1:9", https_proxy="http://127.0.0.1:9")
     cmd = [sys.executable, "-m", "generator", "bench", "accuracy", "--data", str(data), "--weights", "none"]
-    cmd += ["--framework", framework, "--models", ",".join(models), "--limit", "1", "--batch-size", "2"]
+    cmd += ["--zoo", framework, "--models", ",".join(models), "--limit", "1", "--batch-size", "2"]
     proc = subprocess.run([*cmd, "--out", str(out)], env=env, capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return Path(proc.stdout.strip().splitlines()[-1])

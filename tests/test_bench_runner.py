@@ -305,6 +305,7 @@ def test_cli_bad_names_exit_2_with_one_error_line(
         (["bench", "ops", "--cases", "matmul"], ("matmul",), None),
         (["bench", "models"], ("zoo_infer",), 2),
         (["bench", "models", "--processes", "3"], ("zoo_infer",), 3),
+        (["bench", "models", "--zoo", "keras"], ("zoo_infer",), 2),
         (
             ["bench", "models", "--all-models", "--variants", "compiled,graph,channels-last"],
             ("zoo_infer", "zoo_infer_more", "zoo_infer_compiled", "zoo_infer_layouts"),
@@ -330,6 +331,8 @@ def test_cli_bench_suites_give_the_runner_their_cases_and_processes(
     assert main([*argv, "--threads", "2", "--device", "cpu"]) == 0
     (options,) = given
     assert (options.cases, options.processes) == (cases, processes)
+    if "--zoo" in argv:  # the zoo's name, as bench accuracy takes it; the framework that runs it
+        assert options.frameworks == ("tensorflow",)
     assert (options.threads, options.device, options.command) == (
         2,
         "cpu",

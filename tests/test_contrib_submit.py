@@ -48,11 +48,11 @@ def test_imports_go_to_runs_imported(tmp_path: Path) -> None:
         source={"repository": "example/zoo-study"},
         results=[make_accuracy()],
     )
-    dest = submit(measured(tmp_path, run), runs_dir=tmp_path / "runs")
+    dest = submit(measured(tmp_path, run), runs_dir=tmp_path / "runs").path
     assert dest == tmp_path / "runs" / "imported" / f"{run.run_id}.json"
 
 
-def test_personal_data_is_replaced_and_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_personal_data_is_replaced_and_reported(tmp_path: Path) -> None:
     run = make_run(
         RUN_ID,
         command="framebench bench accuracy --data /home/alice/imagenet/val --out C:\\Users\\Bob\\runs",
@@ -70,7 +70,7 @@ def test_personal_data_is_replaced_and_reported(tmp_path: Path, capsys: pytest.C
             )
         }
     )
-    dest = submit(measured(tmp_path, run), runs_dir=tmp_path / "runs")
+    dest, report = submit(measured(tmp_path, run), runs_dir=tmp_path / "runs")
     published = load_run(dest)
     assert published.command == "framebench bench accuracy --data ~/imagenet/val --out ~\\runs"
     assert published.notes == {
@@ -80,7 +80,7 @@ def test_personal_data_is_replaced_and_reported(tmp_path: Path, capsys: pytest.C
     }
     assert published.results[0].params == {"data": "~/val"}  # type: ignore[union-attr]
     assert published.machine is not None and published.machine.frameworks["cudnn"] == "10.2.0.1"
-    out = capsys.readouterr().out
+    out = "\n".join(report)
     assert "privacy: command: replaced home path 'C:\\\\Users\\\\Bob' with '~'" in out
     assert "privacy: notes.contact: replaced e-mail address 'alice.smith@example.org' with '<email>'" in out
     text = dest.read_text()
@@ -94,7 +94,7 @@ def test_this_machines_names_are_replaced_outside_the_machine_block(
     # A host called "debian" must not break the OS tag "debian-12", which the probes wrote.
     monkeypatch.setattr(socket, "gethostname", lambda: "debian")
     run = make_run(RUN_ID, command="framebench bench ops  # on debian")
-    dest = submit(measured(tmp_path, run), runs_dir=tmp_path / "runs")
+    dest = submit(measured(tmp_path, run), runs_dir=tmp_path / "runs").path
     published = load_run(dest)
     assert published.command == "framebench bench ops  # on <host>"
     assert published.machine is not None and published.machine.os.tag == "debian-12"
@@ -108,11 +108,12 @@ def test_scrubbing_leaves_identifiers_and_clean_text_alone() -> None:
     assert replaced == [] and scrubbed == data
 
 
-def test_resubmitting_the_same_run_is_harmless(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_resubmitting_the_same_run_is_harmless(tmp_path: Path) -> None:
     source = measured(tmp_path)
     first = submit(source, runs_dir=tmp_path / "runs")
-    assert submit(source, runs_dir=tmp_path / "runs") == first
-    assert "already in place with the same content" in capsys.readouterr().out
+    again = submit(source, runs_dir=tmp_path / "runs")
+    assert again.path == first.path
+    assert "already in place with the same content" in "\n".join(again.report)
 
 
 def test_never_overwrites_a_different_file(tmp_path: Path) -> None:
@@ -170,5 +171,5 @@ def test_a_run_already_written_into_runs_is_scrubbed_in_place(tmp_path: Path) ->
     written = write_run(
         make_run(RUN_ID, command="framebench bench ops --out /home/alice/runs"), runs / "debian-12"
     )
-    assert submit(written, runs_dir=runs) == written
+    assert submit(written, runs_dir=runs).path == written
     assert load_run(written).command == "framebench bench ops --out ~/runs"

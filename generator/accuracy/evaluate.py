@@ -25,13 +25,13 @@ import numpy as np
 from generator.accuracy.imagenet import ValSet, scan_val_folder
 from generator.accuracy.runfile import AccuracyRunFile, check_same, load_resumed, recorded
 from generator.accuracy.worker import USER_ERROR_EXIT, Job, ModelTiming
+from generator.catalog.names import ZOOS, Zoo
 from generator.catalog.zoo_models import KERAS_MODELS, TORCH_MODELS
 from generator.errors import UserError
 from generator.progress import Progress
 from generator.schema.models import AccuracyResult, Run
 from generator.schema.top5 import check_top5, file_names, load_npy, score, sha256_file
 
-Zoo = Literal["keras", "pytorch"]
 SEED = 0
 ZOO_MODELS: dict[Zoo, tuple[str, ...]] = {"keras": tuple(KERAS_MODELS), "pytorch": tuple(TORCH_MODELS)}
 DEFAULTS = {"protocol": "standard", "batch_size": 32, "device": "auto", "weights": "imagenet"}
@@ -42,7 +42,7 @@ class AccuracyOptions:
     """What the user asked for. With `resume`, None means "as the resumed run recorded"."""
 
     data: Path
-    frameworks: tuple[str, ...] | None = ("keras", "pytorch")
+    frameworks: tuple[str, ...] | None = ZOOS
     models: tuple[str, ...] | None = None
     protocol: Literal["original", "standard"] | None = "standard"
     batch_size: int | None = 32
@@ -70,7 +70,7 @@ class Settings:
 
 def plan_models(frameworks: tuple[str, ...], models: tuple[str, ...] | None) -> dict[Zoo, list[str]]:
     """Which models each framework evaluates; unknown names are one error listing the valid ones."""
-    zoos: list[Zoo] = [z for z in ("keras", "pytorch") if z in frameworks]
+    zoos: list[Zoo] = [z for z in ZOOS if z in frameworks]
     if models is None:
         return {z: list(ZOO_MODELS[z]) for z in zoos}
     unknown = [m for m in models if not any(m in ZOO_MODELS[z] for z in zoos)]
@@ -177,7 +177,7 @@ def _settings(options: AccuracyOptions, resumed: Run | None) -> Settings:
     chosen = {name: value if value is not None else DEFAULTS.get(name) for name, value in given.items()}
     limit = resumed.settings.get("limit_per_class") if resumed is not None else options.limit
     return Settings(
-        frameworks=tuple(chosen["frameworks"] or ("keras", "pytorch")),  # type: ignore[arg-type]
+        frameworks=tuple(chosen["frameworks"] or ZOOS),  # type: ignore[arg-type]
         models=chosen["models"],  # type: ignore[arg-type]
         protocol=chosen["protocol"],  # type: ignore[arg-type]
         batch_size=int(chosen["batch_size"]),  # type: ignore[call-overload]

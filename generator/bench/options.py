@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from generator.catalog import protocol
-from generator.catalog.names import FRAMEWORKS
+from generator.catalog.names import FRAMEWORKS, ZOO_FRAMEWORKS
 from generator.errors import UserError
 from generator.schema.models import Run
 
@@ -36,15 +36,19 @@ class OpsOptions:
     processes: int | None = None
 
 
-def models_options(options: OpsOptions, *, all_models: bool, variants: tuple[str, ...] | None) -> OpsOptions:
+def models_options(
+    options: OpsOptions, *, zoos: tuple[str, ...] | None, all_models: bool, variants: tuple[str, ...] | None
+) -> OpsOptions:
     """`bench models` is the ops runner on the zoo cases: zoo_infer, zoo_infer_more with --all-models,
-    and the case of each variant asked for. A resumed run keeps its recorded cases unless models or
-    variants are asked for; a new one takes MODELS_PROCESSES worker processes unless told otherwise."""
+    and the case of each variant asked for, run by the frameworks of the zoos asked for (named as
+    `bench accuracy` names them: keras, pytorch). A resumed run keeps its recorded cases unless models
+    or variants are asked for; a new one takes MODELS_PROCESSES worker processes unless told otherwise."""
     cases = ["zoo_infer", *(["zoo_infer_more"] if all_models else [])]
     cases += sorted({MODEL_VARIANT_CASES[v] for v in variants or ()})
     chosen = all_models or bool(variants)
     return replace(
         options,
+        frameworks=tuple(ZOO_FRAMEWORKS[z] for z in zoos) if zoos else options.frameworks,
         cases=tuple(cases) if chosen or options.resume is None else None,
         processes=options.processes or (None if options.resume else MODELS_PROCESSES),
     )

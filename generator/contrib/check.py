@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from generator.contrib.duplicates import Duplicates
 from generator.contrib.findings import Finding
@@ -155,14 +156,18 @@ def summary_markdown(report: Report, *, strict: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
-def check_runs(runfiles: list[Path], *, runs_dir: Path, strict: bool) -> int:
-    """Print one line per finding and a total; return the exit code (1 when the check fails)."""
+class Checked(NamedTuple):
+    lines: list[str]  # one per finding, then the total
+    failed: bool
+
+
+def check_runs(runfiles: list[Path], *, runs_dir: Path, strict: bool) -> Checked:
+    """One line per finding and a total, and whether the check failed; the summary also goes to
+    GitHub's job summary when it runs there."""
     report = analyse(runfiles, runs_dir=runs_dir)
-    for finding in report.findings:
-        print(finding.line())
     errors, warnings = report.count("error"), report.count("warning")
     failed = errors > 0 or (strict and warnings > 0)
-    print(
+    total = (
         f"{'failed' if failed else 'ok'}: {report.checked} run file(s) checked against "
         f"{display(runs_dir)}: {errors} error(s), {warnings} warning(s)"
         + ("" if strict or not warnings else " (warnings fail only with --strict)")
@@ -171,4 +176,4 @@ def check_runs(runfiles: list[Path], *, runs_dir: Path, strict: bool) -> int:
     if summary:
         with open(summary, "a", encoding="utf-8") as out:
             out.write(summary_markdown(report, strict=strict))
-    return 1 if failed else 0
+    return Checked([*(finding.line() for finding in report.findings), total], failed)

@@ -1,8 +1,9 @@
 """`framebench submit RUNFILE`: make a run ready for a pull request.
 
 Validates it, replaces personal data, refuses what CI would refuse (markup, impossible figures,
-duplicates), copies it to runs/<os tag>/<run_id>.json (imports: runs/imported/) and prints the git
-steps. The destination is never overwritten with other content: published runs are never edited.
+duplicates), copies it to runs/<os tag>/<run_id>.json (imports: runs/imported/) and says what it
+changed and the git steps (the CLI prints them). The destination is never overwritten with other
+content: published runs are never edited.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import json
 import shlex
 from pathlib import Path
+from typing import NamedTuple
 
 from pydantic import ValidationError
 
@@ -21,12 +23,16 @@ from generator.schema.load import display, dump_run, load_run, write_atomic
 from generator.schema.models import Run
 
 
-def _scrubbed(run: Run, source: Path) -> Run:
+class Submitted(NamedTuple):
+    path: Path  # where the run now is
+    report: list[str]  # what was replaced, noted and copied, then the git steps
+
+
+def _scrubbed(run: Run, source: Path, report: list[str]) -> Run:
     data, replaced = scrub_data(run.model_dump(mode="json", exclude_none=True))
-    for replacement in replaced:
-        print(f"privacy: {replacement.describe()}")
+    report += [f"privacy: {replacement.describe()}" for replacement in replaced]
     if not replaced:
-        print("privacy: no home paths, user or host names, e-mail or private addresses found")
+        report.append("privacy: no home paths, user or host names, e-mail or private addresses found")
     try:
         return Run.model_validate_json(json.dumps(data))
     except ValidationError as e:  # a replacement broke a constrained field: say which, change nothing
@@ -61,9 +67,10 @@ def next_steps(dest: Path, run: Run) -> list[str]:
     return steps
 
 
-def submit(runfile: Path, *, runs_dir: Path) -> Path:
-    """Copy a checked, scrubbed run into `runs_dir`; print what changed and the git steps; return its path."""
-    run = _scrubbed(load_run(runfile), runfile)
+def submit(runfile: Path, *, runs_dir: Path) -> Submitted:
+    """Copy a checked, scrubbed run into `runs_dir`: its path, and what changed and the git steps."""
+    report: list[str] = []
+    run = _scrubbed(load_run(runfile), runfile, report)
     dest = runs_dir / relative_path(run)
     text = dump_run(run)
 
@@ -81,18 +88,17 @@ def submit(runfile: Path, *, runs_dir: Path) -> Path:
             "never edited: measure again for a new run)"
         )
 
-    report = analyse_runs([(dest, run)], runs_dir=runs_dir, report=Report(checked=1))
-    errors = [f.line().removeprefix("error: ") for f in report.findings if f.level == "error"]
+    findings = analyse_runs([(dest, run)], runs_dir=runs_dir, report=Report(checked=1))
+    errors = [f.line().removeprefix("error: ") for f in findings.findings if f.level == "error"]
     if errors:
         raise UserError(f"{errors[0]} (not copied)", lines=[*errors, f"{display(runfile)}: not copied"])
-    for finding in report.findings:
-        print(f"note: {finding.line()}")
+    report += [f"note: {finding.line()}" for finding in findings.findings]
 
     if dest.exists() and dest.read_text(encoding="utf-8") == text:
-        print(f"{display(dest)} is already in place with the same content")
+        report.append(f"{display(dest)} is already in place with the same content")
     else:
         write_atomic(dest, text)
-        print(f"rewrote {display(dest)}" if in_place else f"copied {display(runfile)} to {display(dest)}")
-    for line in next_steps(dest, run):
-        print(line)
-    return dest
+        report.append(
+            f"rewrote {display(dest)}" if in_place else f"copied {display(runfile)} to {display(dest)}"
+        )
+    return Submitted(dest, report + next_steps(dest, run))
