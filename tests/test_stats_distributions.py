@@ -51,13 +51,15 @@ def test_t975_is_the_three_decimal_quantile_then_its_approximation() -> None:
         t975(0)
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.floats(0.0, 1.0), st.floats(0.5, 5000.0), st.floats(0.5, 5000.0))
+# x stops short of 1 by 1e-9: nearer, the last bit of x moves I_x(1/2, 1/2) by more than the tolerance
+# (x = 1 - 2**-53 gave 1 - 6.7e-9 here, the exact value, against scipy's 1 - 9.5e-9).
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(st.floats(0.0, 1.0 - 1e-9), st.floats(0.5, 5000.0), st.floats(0.5, 5000.0))
 def test_beta_cdf_equals_scipy(x: float, a: float, b: float) -> None:
     assert beta_cdf(x, a, b) == pytest.approx(stats.beta.cdf(x, a, b), rel=1e-9, abs=1e-13)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, deadline=None, derandomize=True)
 @given(st.floats(0.001, 0.999), st.floats(1.0, 60000.0), st.floats(1.0, 60000.0))
 def test_beta_quantile_equals_scipy(q: float, a: float, b: float) -> None:
     assert beta_quantile(q, a, b) == pytest.approx(stats.beta.ppf(q, a, b), rel=1e-8, abs=1e-12)

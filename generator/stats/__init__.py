@@ -4,6 +4,8 @@ it holds:
 - `distributions`: the beta and Student's t distributions (pure Python, the one implementation).
 - `timing`: a timing result's samples: its estimate, 95 % interval and descriptive figures (pure
   Python: validation recomputes them with pydantic alone installed).
+- `noise`: the noise model: moderated between-process variances, run-to-run noise, comparisons
+  across runs and the smallest change they can detect.
 - `change`: did a timing figure change between two measurements? (`framebench compare`, history).
 - `history`: steps across framework versions, Holm's correction within a series.
 - `summary`: the framework summaries' intervals, p-values, false-discovery correction and verdicts.

@@ -1,6 +1,7 @@
 """The distributions the statistics need, each implemented once, in pure Python: the regularised
 incomplete beta function and its quantile, Student's t (its two-sided tail, its quantile, and the
-three-decimal 97.5 % quantile the timing intervals use), and the normal quantile.
+three-decimal 97.5 % quantile the timing intervals use), the normal quantile, and the digamma and
+trigamma functions (with the inverse of trigamma) that the noise model's prior fit needs.
 
 Pure Python because validation (the pydantic-only install) recomputes every timing interval, and the
 site install has no scipy; scipy would also make a figure depend on which extras are installed.
@@ -118,3 +119,51 @@ def t975(df: int) -> float:
 def normal_quantile(q: float) -> float:
     """The q quantile of the standard normal distribution."""
     return NormalDist().inv_cdf(q)
+
+
+def digamma(x: float) -> float:
+    """ψ(x) = d/dx log Γ(x) for x > 0: the recurrence ψ(x) = ψ(x + 1) - 1/x up to x >= 10, then the
+    asymptotic series (its error there is below 1e-14)."""
+    if x <= 0:
+        raise ValueError("digamma needs x > 0")
+    shift = 0.0
+    while x < 10.0:
+        shift -= 1.0 / x
+        x += 1.0
+    inv2 = 1.0 / (x * x)
+    series = inv2 * (1 / 12 - inv2 * (1 / 120 - inv2 * (1 / 252 - inv2 * (1 / 240 - inv2 / 132))))
+    return shift + math.log(x) - 0.5 / x - series
+
+
+def trigamma(x: float) -> float:
+    """ψ'(x) for x > 0: the recurrence ψ'(x) = ψ'(x + 1) + 1/x² up to x >= 10, then the asymptotic
+    series (its relative error there is below 1e-12)."""
+    if x <= 0:
+        raise ValueError("trigamma needs x > 0")
+    shift = 0.0
+    while x < 10.0:
+        shift += 1.0 / (x * x)
+        x += 1.0
+    inv = 1.0 / x
+    inv2 = inv * inv
+    series = (
+        inv
+        + inv2 / 2
+        + inv * inv2 * (1 / 6 - inv2 * (1 / 30 - inv2 * (1 / 42 - inv2 * (1 / 30 - inv2 * 5 / 66))))
+    )
+    return shift + series
+
+
+def trigamma_inverse(y: float) -> float:
+    """The x > 0 with ψ'(x) = y, for y > 0, by bisection on log x (ψ' falls monotonically from
+    infinity to 0)."""
+    if y <= 0:
+        raise ValueError("trigamma_inverse needs y > 0")
+    lo, hi = math.log(1e-12), math.log(1e12)
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        if trigamma(math.exp(mid)) > y:
+            lo = mid
+        else:
+            hi = mid
+    return math.exp((lo + hi) / 2)

@@ -1,0 +1,140 @@
+"""The noise model of timing results: how much a case's figure varies between the worker processes of
+one run, and how much whole runs of the same versions differ.
+
+On the log scale, the median time of a case in worker process p of run r is μ + run_r + proc_rp:
+processes of one run differ by σ (the case's between-process noise, about 11 % on a 2-core VM), and
+a run shifts every case together by run_r, of standard deviation τ (runs of the same versions on one
+machine differ as wholes by several per cent). Two to four processes leave σ of one case nearly
+unknown (1-3 degrees of freedom), which made intervals span ±30 % and more. The cases of one framework
+on one device in one run share most of their noise, so:
+
+1. **Moderated variances** (Smyth's empirical Bayes, as limma does for few replicates,
+   `fit_prior` and `moderate`): a case's sample variance s² of its log process medians, with d
+   degrees of freedom, is shrunk toward the pool's prior s0² (worth d0 degrees of freedom, fitted by
+   the moments of log s² over the pool) as s̃² = (d0·s0² + d·s²) / (d0 + d), with d0 + d degrees of
+   freedom. A case noisier than its pool keeps much of its own variance when the pool's variances
+   differ widely (small d0), and little when they agree (large d0). Where d0 would reach the pool's own
+   degrees of freedom, the prior is the classical pooled variance with those degrees of freedom, so
+   pooling never claims more evidence than the pool holds.
+2. **Run-to-run noise** (`run_noise`): from a machine's runs of the same framework versions, the
+   spread of each run's mean shift over the cases they share, combined with a stated default
+   (DEFAULT_RUN_SD, worth DEFAULT_RUN_DF degrees of freedom) that stands alone where the machine has
+   one such run.
+3. **Comparisons across runs** (`run_difference`) add τ²/R for each side pooling R runs to the
+   variance of every log ratio, with Welch-Satterthwaite degrees of freedom over the parts, and state
+   the smallest change they could have detected (`detectable`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from generator.stats.distributions import digamma, normal_quantile, t_quantile, trigamma, trigamma_inverse
+
+MIN_POOL = 3  # cases with a variance needed to fit a prior; fewer pool nothing
+DEFAULT_RUN_SD = 0.05  # τ on the log scale where a machine has no repeated runs: two runs differ by ~7 %
+DEFAULT_RUN_DF = 4.0  # the default counts as much as five runs of the same versions would
+POWER = 0.8  # `detectable`: the change found this often
+
+
+def quantile(q: float, df: float) -> float:
+    """Student's t quantile at `df` degrees of freedom, whole or not; the normal one at infinity."""
+    return normal_quantile(q) if math.isinf(df) or df > 1e6 else t_quantile(q, df)
+
+
+@dataclass(frozen=True)
+class Prior:
+    """The pool's variance s0² of log process medians and the degrees of freedom d0 it is worth."""
+
+    variance: float
+    df: float  # may be math.inf: the pool's variances agree as well as sampling allows
+
+
+def fit_prior(variances: Sequence[float], dfs: Sequence[int]) -> Prior | None:
+    """The prior of a pool of cases from their sample variances and degrees of freedom (limma's
+    moment estimator: log s² has mean log s0² + ψ(d/2) - log(d/2) and variance ψ'(d/2) + ψ'(d0/2));
+    None for a pool of fewer than MIN_POOL cases with a positive variance."""
+    pairs = [(v, d) for v, d in zip(variances, dfs, strict=True) if v > 0 and d > 0]
+    if len(pairs) < MIN_POOL:
+        return None
+    e = [math.log(v) - digamma(d / 2) + math.log(d / 2) for v, d in pairs]
+    mean = sum(e) / len(e)
+    spread = sum((x - mean) ** 2 for x in e) / (len(e) - 1) - sum(trigamma(d / 2) for _, d in pairs) / len(e)
+    total_df = float(sum(d for _, d in pairs))
+    d0 = 2 * trigamma_inverse(spread) if spread > 0 else math.inf
+    if math.isinf(d0) or d0 >= total_df:  # the classical pooled variance, with the pool's evidence
+        return Prior(sum(v * d for v, d in pairs) / total_df, total_df)
+    return Prior(math.exp(mean + digamma(d0 / 2) - math.log(d0 / 2)), d0)
+
+
+def moderate(variance: float, df: int, prior: Prior | None) -> tuple[float, float]:
+    """A case's moderated variance and its degrees of freedom (its own where there is no prior)."""
+    if prior is None:
+        return variance, float(df)
+    return (prior.df * prior.variance + df * variance) / (prior.df + df), prior.df + df
+
+
+@dataclass(frozen=True)
+class RunNoise:
+    """τ, the standard deviation of a run's shift on the log scale, and its degrees of freedom."""
+
+    sd: float
+    df: float
+    runs: int  # runs of the same versions it was estimated from (0 or 1: the default alone)
+
+
+DEFAULT_RUN_NOISE = RunNoise(DEFAULT_RUN_SD, DEFAULT_RUN_DF, 0)
+
+
+def run_noise(
+    log_estimates: Sequence[dict[str, float]], noise_variances: Sequence[dict[str, float]]
+) -> RunNoise:
+    """τ from R runs of the same versions on one machine: per run, its case estimates (log seconds by
+    case key) and their variances. Each run's shift is its mean deviation from the cases' means over
+    the cases every run has; their spread, less what measurement noise alone gives it, estimates τ²
+    with R - 1 degrees of freedom, pooled with the default."""
+    runs = len(log_estimates)
+    common = set.intersection(*(set(r) for r in log_estimates)) if runs else set()
+    if runs < 2 or not common:
+        return RunNoise(DEFAULT_RUN_SD, DEFAULT_RUN_DF, runs)
+    keys = sorted(common)
+    means = {k: sum(r[k] for r in log_estimates) / runs for k in keys}
+    shifts = [sum(r[k] - means[k] for k in keys) / len(keys) for r in log_estimates]
+    spread = sum(s * s for s in shifts) / (runs - 1)
+    noise = sum(v[k] for v in noise_variances for k in keys) / (runs * len(keys) * len(keys))
+    measured = max(0.0, spread - noise)
+    df = DEFAULT_RUN_DF + runs - 1
+    return RunNoise(math.sqrt((DEFAULT_RUN_DF * DEFAULT_RUN_SD**2 + (runs - 1) * measured) / df), df, runs)
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A log ratio's standard error and degrees of freedom."""
+
+    se: float
+    df: float
+
+    def interval(self, log_ratio: float, confidence: float = 0.95) -> tuple[float, float]:
+        """The ratio's (not its log's) interval."""
+        if not self.se > 0:
+            return math.exp(log_ratio), math.exp(log_ratio)
+        half = quantile(1 - (1 - confidence) / 2, self.df) * self.se
+        return math.exp(log_ratio - half), math.exp(log_ratio + half)
+
+    def detectable(self, alpha: float = 0.05, power: float = POWER) -> float:
+        """The smallest change (a ratio above 1) a two-sided test at `alpha` finds with `power`."""
+        return math.exp((quantile(1 - alpha / 2, self.df) + quantile(power, self.df)) * self.se)
+
+
+def run_difference(sides: Sequence[tuple[float, float, int]], tau: RunNoise) -> Difference:
+    """The difference of two runs' (or pooled runs') log estimates: each side is (variance of its
+    estimate, its degrees of freedom, runs it pools). Run noise adds τ²/R per side; the degrees of
+    freedom are Welch-Satterthwaite's over every part."""
+    parts = [(v, df) for v, df, _ in sides] + [(tau.sd**2 / max(runs, 1), tau.df) for _, _, runs in sides]
+    total = sum(v for v, _ in parts)
+    if total <= 0:
+        return Difference(0.0, math.inf)
+    denominator = sum(v * v / df for v, df in parts if v > 0 and df > 0)
+    return Difference(math.sqrt(total), total * total / denominator if denominator > 0 else math.inf)
