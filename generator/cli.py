@@ -271,13 +271,14 @@ def build_parser() -> Parser:
 
     p = sub.add_parser(
         "compare",
-        help="NEW vs BASE, case by case: ratio, 95 %% interval, verdict",
-        description="For every case in both, the time ratio NEW/BASE with a 95 % interval: each side's "
-        "estimate is the mean of its per-process medians (all processes of all its runs pooled); the "
-        "interval is Student-t on the log ratio (delta method, Welch degrees of freedom). A case is "
-        "'slower' or 'faster' only when the change is significant (p < 0.05) AND at least --min-effect. "
-        "Cases measured in one process on a side get no verdict. Runs on different hardware are refused "
-        "unless --force.",
+        help="NEW vs BASE, case by case: ratio, 95 %% interval, smallest detectable change, verdict",
+        description="For every case in both, the time ratio NEW/BASE with a 95 % interval and the smallest "
+        "change the comparison could have detected. Each run's case estimate is the mean of its worker "
+        "processes' log medians, its noise moderated over the run's cases; each side adds the machine's "
+        "run-to-run noise (measured from repeated runs of the same versions among BASE and NEW, else a "
+        "stated default). 'slower' or 'faster' needs the interval beyond --min-effect after correcting for "
+        "the number of cases; 'can't tell' says how many runs a side would resolve it. Cases measured in "
+        "one process on a side get no verdict. Runs on different hardware are refused unless --force.",
     )
     p.add_argument("base", type=Path, metavar="BASE", help="run file or folder of runs")
     p.add_argument("new", type=Path, metavar="NEW", help="run file or folder of runs")
@@ -288,9 +289,11 @@ def build_parser() -> Parser:
         "--min-effect",
         type=fraction,
         default=0.05,
-        help="smallest change called a change (default 0.05 = 5 %%)",
+        help="the equivalence margin: smaller changes are 'the same' (default 0.05 = 5 %%)",
     )
-    p.add_argument("--fail-on-regression", action="store_true", help="exit 1 when any case got slower")
+    p.add_argument(
+        "--fail-on-regression", action="store_true", help="exit 1 when any case got slower beyond the margin"
+    )
     p.add_argument("--force", action="store_true", help="compare runs of different hardware anyway")
     p.set_defaults(handler=cmd_compare)
 

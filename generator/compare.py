@@ -1,37 +1,48 @@
 """`framebench compare BASE NEW`: every case timed on both sides, the ratio NEW/BASE with its 95 %
-interval and a verdict (generator/stats/change.py says how). BASE and NEW are run files or folders; the
-runs of one side are pooled, each worker process of each run counting as one independent
-measurement. Runs of different hardware classes are refused unless asked for, naming what differs.
+interval, the smallest change the comparison could have detected, and a verdict in the words of
+generator/stats/verdicts.py. BASE and NEW are run files or folders of runs.
+
+How (generator/stats/noise.py): within each run, a case's estimate is the mean of the log medians of
+its worker processes, with a variance moderated over the cases of its framework and device in that
+run. A side pooling several runs averages them. Runs differ as wholes, so each side adds the
+machine's run-to-run noise (estimated from the runs of the same versions among BASE and NEW, pooled
+with a stated default) divided by its number of runs. p-values are corrected for the number of cases
+compared (Benjamini-Hochberg). Where the interval cannot tell, the note says how many runs a side
+would. Runs of different hardware classes are refused unless asked for, naming what differs.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import statistics
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import get_args
+from typing import NamedTuple
 
 from generator.errors import UserError
-from generator.machine.identity import hardware_class, hardware_label
+from generator.machine.identity import hardware_class, hardware_label, machine_key
 from generator.schema.load import display, load_runs
 from generator.schema.models import Run, TimingResult
-from generator.stats.change import MIN_EFFECT, Change, Estimate, Verdict, compare
+from generator.stats import noise, verdicts
 from generator.stats.history import SeriesKey
+from generator.stats.summary import benjamini_hochberg
 from generator.stats.timing import process_medians
+from generator.stats.verdicts import CANT_TELL, FASTER, FDR, MARGIN, NO_VERDICT, SLOWER
 
 
 @dataclass(frozen=True)
 class Row:
     key: SeriesKey  # with no hardware class: a side pools its runs over classes
-    base_s: float
+    base_s: float  # geometric mean of the side's process medians
     new_s: float
     ratio: float
     low: float
     high: float
     p_value: float
+    detectable: float  # the smallest slowdown (a ratio) found 80 % of the time at p < 0.05
     verdict: str
     note: str
 
@@ -41,10 +52,11 @@ class Comparison:
     base: str  # what BASE was: its runs and hardware
     new: str
     rows: list[Row]
+    run_noise: noise.RunNoise
 
     @property
     def regressions(self) -> list[Row]:
-        return [r for r in self.rows if r.verdict == "slower"]
+        return [r for r in self.rows if r.verdict == SLOWER]
 
 
 def _side(paths: Sequence[Path], name: str) -> list[Run]:
@@ -78,39 +90,85 @@ def _differences(base: list[Run], new: list[Run]) -> list[str]:
     return [f"{name}: {x} vs {y}" for name, (x, y) in fields.items() if x != y]
 
 
-def _grouped(runs: list[Run]) -> dict[SeriesKey, list[TimingResult]]:
-    groups: dict[SeriesKey, list[TimingResult]] = defaultdict(list)
+def _key(r: TimingResult) -> SeriesKey:
+    params = ",".join(f"{k}={v}" for k, v in sorted(r.params.items()))
+    return SeriesKey("", r.framework, r.case, r.variant, r.dtype, r.device, params)
+
+
+class _Case(NamedTuple):
+    """One case of one run: its log estimate, that estimate's moderated variance and its degrees
+    of freedom; variance NaN where it ran in one process (no between-process noise measured)."""
+
+    log_mean: float
+    variance: float
+    df: float
+    result: TimingResult
+
+
+def _run_cases(run: Run) -> dict[SeriesKey, _Case]:
+    """Every ok case of a run, its variance moderated over the cases of its framework and device."""
+    pools: dict[tuple[str, str], list[tuple[SeriesKey, TimingResult, list[float]]]] = defaultdict(list)
+    for r in run.results:
+        if isinstance(r, TimingResult) and r.status == "ok" and r.samples:
+            logs = [math.log(m) for m in process_medians(r.samples, r.process_rounds) if m > 0]
+            if logs:
+                pools[(r.framework, r.device)].append((_key(r), r, logs))
+    cases = {}
+    for members in pools.values():
+        spread = [(statistics.variance(logs), len(logs) - 1) for _, _, logs in members if len(logs) > 1]
+        prior = noise.fit_prior([v for v, _ in spread], [d for _, d in spread])
+        for key, r, logs in members:
+            mean = math.fsum(logs) / len(logs)
+            if len(logs) < 2:
+                cases[key] = _Case(mean, math.nan, 0.0, r)
+                continue
+            variance, df = noise.moderate(statistics.variance(logs), len(logs) - 1, prior)
+            cases[key] = _Case(mean, variance / len(logs), df, r)
+    return cases
+
+
+def _machine_noise(runs: list[Run], cases: dict[str, dict[SeriesKey, _Case]]) -> noise.RunNoise:
+    """Run-to-run noise from the runs (of either side) that share a machine and its versions."""
+    groups: dict[tuple[str, tuple[tuple[str, str], ...]], list[noise.RunCases]] = defaultdict(list)
     for run in runs:
-        for r in run.results:
-            if isinstance(r, TimingResult) and r.status == "ok" and r.samples:
-                params = ",".join(f"{k}={v}" for k, v in sorted(r.params.items()))
-                groups[SeriesKey("", r.framework, r.case, r.variant, r.dtype, r.device, params)].append(r)
-    return groups
+        assert run.machine is not None
+        same = (machine_key(run.machine), tuple(sorted(run.machine.frameworks.items())))
+        measured = {str(k): (c.log_mean, c.variance) for k, c in cases[run.run_id].items() if c.df > 0}
+        groups[same].append(measured)
+    return noise.run_noise(list(groups.values()))
 
 
-def _note(base: list[TimingResult], new: list[TimingResult]) -> str:
-    if any(r.stats and r.stats.interval == "within-process" for r in (*base, *new)) and (
-        len(base) < 2 or len(new) < 2
-    ):
-        return "one process on a side: no estimate of run-to-run noise"
-    changed = sorted(
-        k
-        for k in {*base[0].conditions, *new[0].conditions}
-        if base[0].conditions.get(k) != new[0].conditions.get(k)
+def _pooled(cases: list[_Case]) -> tuple[float, float, float]:
+    """A side's runs of one case averaged: log estimate, its variance, degrees of freedom."""
+    runs = len(cases)
+    parts = [c.variance / runs**2 for c in cases]
+    total = math.fsum(parts)
+    denominator = math.fsum(v * v / c.df for v, c in zip(parts, cases, strict=True) if v > 0)
+    return (
+        math.fsum(c.log_mean for c in cases) / runs,
+        total,
+        total * total / denominator if denominator else math.inf,
     )
-    return f"conditions differ: {', '.join(changed)}" if changed else ""
 
 
-def _estimate(results: list[TimingResult]) -> Estimate:
-    medians = [m for r in results for m in process_medians(r.samples, r.process_rounds)]
-    return Estimate.from_medians(medians)
+def _note(base: list[_Case], new: list[_Case], verdict: str, detectable: float, margin: float) -> str:
+    if any(math.isnan(c.variance) for c in (*base, *new)):
+        return "one process on a side: no estimate of the noise between processes"
+    b, n = base[0].result, new[0].result
+    changed = sorted(k for k in {*b.conditions, *n.conditions} if b.conditions.get(k) != n.conditions.get(k))
+    notes = [f"conditions differ: {', '.join(changed)}"] if changed else []
+    if verdict == CANT_TELL and detectable > 1 + margin:
+        runs = max(len(base), len(new))
+        needed = math.ceil(runs * (math.log(detectable) / math.log1p(margin)) ** 2)
+        notes.append(f"about {needed} runs a side would resolve ±{margin:.0%}".replace("%", " %"))
+    return "; ".join(notes)
 
 
 def compare_runs(
     base_paths: Sequence[Path],
     new_paths: Sequence[Path],
     *,
-    min_effect: float = MIN_EFFECT,
+    min_effect: float = MARGIN,
     force: bool = False,
 ) -> Comparison:
     base, new = _side(base_paths, "BASE"), _side(new_paths, "NEW")
@@ -122,27 +180,51 @@ def compare_runs(
             + "; ".join(lines)
             + "): ratios would compare machines, not versions; pass --force to compare anyway"
         )
-    a, b = _grouped(base), _grouped(new)
-    rows = []
+    cases = {run.run_id: _run_cases(run) for run in (*base, *new)}
+    tau = _machine_noise([*base, *new], cases)
+    a: dict[SeriesKey, list[_Case]] = defaultdict(list)
+    b: dict[SeriesKey, list[_Case]] = defaultdict(list)
+    for side, runs in ((a, base), (b, new)):
+        for run in runs:
+            for key, case in cases[run.run_id].items():
+                side[key].append(case)
+    measured: list[tuple[SeriesKey, float, noise.Difference | None]] = []
     for key in sorted(a.keys() & b.keys()):
-        before, after = _estimate(a[key]), _estimate(b[key])
-        change: Change = compare(before, after, min_effect)
+        if any(math.isnan(c.variance) for c in (*a[key], *b[key])):
+            measured.append((key, math.nan, None))
+            continue
+        (log_a, var_a, df_a), (log_b, var_b, df_b) = _pooled(a[key]), _pooled(b[key])
+        sides = [(var_a, df_a, len(a[key])), (var_b, df_b, len(b[key]))]
+        measured.append((key, log_b - log_a, noise.run_difference(sides, tau)))
+    if not measured:
+        raise UserError("BASE and NEW have no ok case in common (same framework, case, dtype, device, sizes)")
+    p_values = [d.p_value(log) if d else 1.0 for _, log, d in measured]
+    q_values = benjamini_hochberg(p_values)
+    rows = []
+    for (key, log_ratio, difference), p, q in zip(measured, p_values, q_values, strict=True):
+        base_s, new_s = (math.exp(_pooled(side[key])[0]) for side in (a, b))
+        if difference is None:
+            low = high = detectable = math.nan
+            verdict = NO_VERDICT
+        else:
+            low, high = difference.interval(log_ratio)
+            detectable = difference.detectable()
+            verdict = verdicts.verdict(low, high, q <= FDR, above=SLOWER, below=FASTER, margin=min_effect)
         rows.append(
             Row(
                 key=key,
-                base_s=before.mean,
-                new_s=after.mean,
-                ratio=change.ratio,
-                low=change.low,
-                high=change.high,
-                p_value=change.p_value,
-                verdict=change.verdict,
-                note=_note(a[key], b[key]),
+                base_s=base_s,
+                new_s=new_s,
+                ratio=new_s / base_s,
+                low=low,
+                high=high,
+                p_value=p,
+                detectable=detectable,
+                verdict=verdict,
+                note=_note(a[key], b[key], verdict, detectable, min_effect),
             )
         )
-    if not rows:
-        raise UserError("BASE and NEW have no ok case in common (same framework, case, dtype, device, sizes)")
-    return Comparison(_describe(base, base_classes), _describe(new, new_classes), rows)
+    return Comparison(_describe(base, base_classes), _describe(new, new_classes), rows, tau)
 
 
 def _describe(runs: list[Run], classes: dict[str, str]) -> str:
@@ -163,21 +245,30 @@ def _time(seconds: float) -> str:
     return f"{seconds / 1e-9:.3g} ns"
 
 
+def _detectable(r: Row) -> str:
+    return "–" if math.isnan(r.detectable) else f"±{100 * (r.detectable - 1):.0f} %"
+
+
 def _cells(r: Row) -> list[str]:
     k = r.key
     what = f"{k.framework} {k.case}" + (f" {k.variant}" if k.variant != "default" else "")
-    return [what, k.params, k.dtype, _time(r.base_s), _time(r.new_s), _fmt_ratio(r), r.verdict, r.note]
+    cells = [what, k.params, k.dtype, _time(r.base_s), _time(r.new_s), _fmt_ratio(r), _detectable(r)]
+    return [*cells, r.verdict, r.note]
 
 
-HEADERS = ["case", "size", "dtype", "BASE", "NEW", "NEW/BASE [95 % CI]", "verdict", "note"]
+HEADERS = ["case", "size", "dtype", "BASE", "NEW", "NEW/BASE [95 % CI]", "detectable", "verdict", "note"]
 
 
 def _summary(c: Comparison) -> str:
-    counts = {v: sum(1 for r in c.rows if r.verdict == v) for v in get_args(Verdict)}
-    return (
-        f"{len(c.rows)} cases: {counts['slower']} slower, {counts['faster']} faster, "
-        f"{counts['no significant change']} no significant change, {counts['no verdict']} without verdict"
-    )
+    counts: dict[str, int] = defaultdict(int)
+    for r in c.rows:
+        counts[r.verdict] += 1
+    found = ", ".join(f"{n} {v}" for v, n in sorted(counts.items(), key=lambda vn: (-vn[1], vn[0])))
+    sizes = sorted(r.detectable for r in c.rows if not math.isnan(r.detectable))
+    typical = f"; median detectable change ±{100 * (sizes[len(sizes) // 2] - 1):.0f} %" if sizes else ""
+    tau = c.run_noise
+    source = f"from {tau.runs} repeated runs and the default" if tau.runs else "the default: no repeated runs"
+    return f"{len(c.rows)} cases: {found}{typical}. Run-to-run noise {100 * tau.sd:.1f} % ({source})"
 
 
 def _escape(text: str) -> str:
@@ -227,7 +318,7 @@ def print_rich(c: Comparison) -> bool:
     table = Table(title=f"BASE: {c.base}\nNEW: {c.new}", caption=_summary(c))
     for header in HEADERS:
         table.add_column(header, justify="right" if header in ("BASE", "NEW") else "left")
-    colour = {"slower": "red", "faster": "green"}
+    colour = {SLOWER: "red", FASTER: "green"}
     for r in c.rows:
         cells = _cells(r)
         style = colour.get(r.verdict)

@@ -44,11 +44,18 @@ def test_cli_compare_table_json_markdown_and_gate(tmp_path: Path, capsys: pytest
     new = _run(tmp_path, "2", [_result(1.3, rng), _result(1.0, rng, params={"n": 512})])
     assert main(["compare", str(base), str(new)]) == 0
     text = capsys.readouterr().out
-    assert "slower" in text and "2 cases: 1 slower, 0 faster, 1 no significant change" in text
+    assert "2 cases: 1 can't tell, 1 slower; median detectable change ±" in text
+    assert "Run-to-run noise " in text and "(from 2 repeated runs and the default)" in text  # same versions
     assert main(["compare", str(base), str(new), "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)["rows"]
     slow = next(r for r in rows if r["params"] == "n=256")
-    assert slow["verdict"] == "slower" and slow["low"] > 1.0 and slow["ratio"] == pytest.approx(1.3, rel=0.05)
+    assert (
+        slow["verdict"] == "slower" and slow["low"] > 1.05 and slow["ratio"] == pytest.approx(1.3, rel=0.05)
+    )
+    same = next(r for r in rows if r["params"] == "n=512")
+    # No change, but one run a side cannot tell 5 % from run-to-run noise: it says so, and how many would.
+    assert same["verdict"] == "can't tell" and "runs a side would resolve ±5 %" in same["note"]
+    assert 1.1 < same["detectable"] < 1.5
     assert main(["compare", str(base), str(new), "--markdown"]) == 0
     assert "| numpy matmul | n=256 |" in capsys.readouterr().out
     assert main(["compare", str(base), str(new), "--fail-on-regression"]) == 1
@@ -72,3 +79,14 @@ def test_cli_bad_arguments(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert "no such file or folder" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["compare", "a", "b", "--min-effect", "lots"])
+
+
+def test_two_quick_runs_of_the_same_versions_flag_nothing(capsys: pytest.CaptureFixture[str]) -> None:
+    """The committed quick runs made back to back on one machine with the same versions: a placebo.
+    Every case says it cannot tell (the noise of one run a side hides changes under about 40 %)."""
+    runs = sorted((Path(__file__).resolve().parents[1] / "runs" / "debian-12").glob("2026-11-28T03-1*.json"))
+    assert len(runs) == 2
+    assert main(["compare", str(runs[0]), str(runs[1]), "--json", "--fail-on-regression"]) == 0
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    flagged = [r for r in rows if r["verdict"] not in ("can't tell", "same within ±5 %", "no verdict")]
+    assert len(rows) > 80 and not flagged

@@ -79,19 +79,21 @@ def test_moderated_intervals_keep_their_level_and_are_narrower(processes: int, n
 
 
 def test_run_noise_is_estimated_from_repeated_runs_and_defaults_without_them() -> None:
-    assert noise.run_noise([{"a": 1.0}], [{"a": 0.01}]) == noise.RunNoise(
-        noise.DEFAULT_RUN_SD, noise.DEFAULT_RUN_DF, 1
-    )
+    one = [[{"a": (1.0, 0.01)}]]  # a group of one run says nothing about run-to-run noise
+    assert noise.run_noise(one) == noise.RunNoise(noise.DEFAULT_RUN_SD, noise.DEFAULT_RUN_DF, 0)
     rng = np.random.default_rng(3)
-    tau, cases, runs = 0.12, 60, 40
+    tau, cases = 0.12, 60
     mu = rng.normal(-5, 2, cases)
-    shifts = rng.normal(0, tau, runs)
-    estimates = [
-        {str(c): float(mu[c] + shifts[r] + rng.normal(0, 0.05)) for c in range(cases)} for r in range(runs)
-    ]
-    variances = [{str(c): 0.05**2 for c in range(cases)} for _ in range(runs)]
-    found = noise.run_noise(estimates, variances)
-    assert found.runs == runs and found.df == noise.DEFAULT_RUN_DF + runs - 1
+
+    def group(runs: int) -> list[dict[str, tuple[float, float]]]:
+        shifts = rng.normal(0, tau, runs)
+        return [
+            {str(c): (mu[c] + shifts[r] + rng.normal(0, 0.05), 0.05**2) for c in range(cases)}
+            for r in range(runs)
+        ]
+
+    found = noise.run_noise([group(20), group(21), one[0]])
+    assert found.runs == 41 and found.df == noise.DEFAULT_RUN_DF + 39
     # Pooled with the default (0.05, worth 4 runs' evidence): mostly the data's 0.12.
     assert 0.09 < found.sd < 0.14
 

@@ -28,10 +28,17 @@ on one device in one run share most of their noise, so:
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from generator.stats.distributions import digamma, normal_quantile, t_quantile, trigamma, trigamma_inverse
+from generator.stats.distributions import (
+    digamma,
+    normal_quantile,
+    t_quantile,
+    t_two_sided_p,
+    trigamma,
+    trigamma_inverse,
+)
 
 MIN_POOL = 3  # cases with a variance needed to fit a prior; fewer pool nothing
 DEFAULT_RUN_SD = 0.05  # τ on the log scale where a machine has no repeated runs: two runs differ by ~7 %
@@ -82,31 +89,37 @@ class RunNoise:
 
     sd: float
     df: float
-    runs: int  # runs of the same versions it was estimated from (0 or 1: the default alone)
+    runs: int  # runs in groups of the same versions it was estimated from (0: the default alone)
 
 
 DEFAULT_RUN_NOISE = RunNoise(DEFAULT_RUN_SD, DEFAULT_RUN_DF, 0)
 
 
-def run_noise(
-    log_estimates: Sequence[dict[str, float]], noise_variances: Sequence[dict[str, float]]
-) -> RunNoise:
-    """τ from R runs of the same versions on one machine: per run, its case estimates (log seconds by
-    case key) and their variances. Each run's shift is its mean deviation from the cases' means over
-    the cases every run has; their spread, less what measurement noise alone gives it, estimates τ²
-    with R - 1 degrees of freedom, pooled with the default."""
-    runs = len(log_estimates)
-    common = set.intersection(*(set(r) for r in log_estimates)) if runs else set()
-    if runs < 2 or not common:
-        return RunNoise(DEFAULT_RUN_SD, DEFAULT_RUN_DF, runs)
-    keys = sorted(common)
-    means = {k: sum(r[k] for r in log_estimates) / runs for k in keys}
-    shifts = [sum(r[k] - means[k] for k in keys) / len(keys) for r in log_estimates]
-    spread = sum(s * s for s in shifts) / (runs - 1)
-    noise = sum(v[k] for v in noise_variances for k in keys) / (runs * len(keys) * len(keys))
-    measured = max(0.0, spread - noise)
-    df = DEFAULT_RUN_DF + runs - 1
-    return RunNoise(math.sqrt((DEFAULT_RUN_DF * DEFAULT_RUN_SD**2 + (runs - 1) * measured) / df), df, runs)
+RunCases = Mapping[str, tuple[float, float]]  # case key -> (log estimate, its variance), of one run
+
+
+def run_noise(groups: Sequence[Sequence[RunCases]]) -> RunNoise:
+    """τ from a machine's groups of runs of the same versions (each run: its cases' log estimates and
+    their variances). In a group of R runs, each run's shift is its mean deviation from the cases'
+    means over the cases every run of the group has; the shifts' spread, less what measurement noise
+    alone gives it, estimates τ² with R - 1 degrees of freedom. The groups' estimates pool, and pool
+    with the default."""
+    df, sum_squares, runs = 0.0, 0.0, 0
+    for group in groups:
+        if len(group) < 2:
+            continue
+        keys = sorted(set.intersection(*(set(run) for run in group)))
+        if not keys:
+            continue
+        means = {k: sum(run[k][0] for run in group) / len(group) for k in keys}
+        shifts = [sum(run[k][0] - means[k] for k in keys) / len(keys) for run in group]
+        noise = sum(run[k][1] for run in group for k in keys) / (len(group) * len(keys) ** 2)
+        spread = sum(x * x for x in shifts) / (len(group) - 1)
+        sum_squares += (len(group) - 1) * max(0.0, spread - noise)
+        df += len(group) - 1
+        runs += len(group)
+    total_df = DEFAULT_RUN_DF + df
+    return RunNoise(math.sqrt((DEFAULT_RUN_DF * DEFAULT_RUN_SD**2 + sum_squares) / total_df), total_df, runs)
 
 
 @dataclass(frozen=True)
@@ -122,6 +135,14 @@ class Difference:
             return math.exp(log_ratio), math.exp(log_ratio)
         half = quantile(1 - (1 - confidence) / 2, self.df) * self.se
         return math.exp(log_ratio - half), math.exp(log_ratio + half)
+
+    def p_value(self, log_ratio: float) -> float:
+        """Two-sided p-value of "no change"."""
+        if not self.se > 0:
+            return float(log_ratio == 0)
+        if math.isinf(self.df) or self.df > 1e6:
+            return math.erfc(abs(log_ratio) / self.se / math.sqrt(2))
+        return t_two_sided_p(log_ratio / self.se, self.df)
 
     def detectable(self, alpha: float = 0.05, power: float = POWER) -> float:
         """The smallest change (a ratio above 1) a two-sided test at `alpha` finds with `power`."""
