@@ -12,14 +12,15 @@ import pytest
 from scipy import special, stats
 
 from generator.stats import noise
-from generator.stats.distributions import digamma, trigamma, trigamma_inverse
+from generator.stats.distributions import digamma, tetragamma, trigamma, trigamma_inverse
 
 
 @pytest.mark.parametrize("x", [0.05, 0.5, 1.0, 2.5, 9.9, 10.0, 37.0, 1e4])
 def test_digamma_and_trigamma_equal_scipy(x: float) -> None:
     assert digamma(x) == pytest.approx(special.digamma(x), rel=1e-12, abs=1e-13)
     assert trigamma(x) == pytest.approx(special.polygamma(1, x), rel=1e-11)
-    assert trigamma_inverse(trigamma(x)) == pytest.approx(x, rel=1e-12)
+    assert tetragamma(x) == pytest.approx(special.polygamma(2, x), rel=1e-11)
+    assert trigamma_inverse(trigamma(x)) == pytest.approx(x, rel=1e-10)
 
 
 def test_the_prior_fit_recovers_the_prior_it_assumes() -> None:

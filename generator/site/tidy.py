@@ -22,6 +22,7 @@ from generator.catalog.flops import flops as case_flops
 from generator.catalog.peaks import PeakEstimate, peak_dtype, peak_for
 from generator.machine.identity import gpu_label, hardware_label, machine_key
 from generator.schema.models import AccuracyResult, Machine, ParamValue, Run, TimingResult
+from generator.stats.noise import moderated_intervals
 
 IMPORTED_TAG = "imported"
 # The parameter that says "how big" a case is, in order of preference, for size-sweep charts.
@@ -344,7 +345,12 @@ def timing_columns(
     described = [_described(f["case"], f["params"]) for f in fields]
     metrics: list[dict[str, float]] = _of(fields, "metrics")
     conditions: list[dict[str, str]] = _of(fields, "conditions")
-    medians, ci95 = _of(stats, "median"), _of(stats, "ci95")
+    medians, processes = _of(stats, "median"), [s["processes"] or 0 for s in stats]
+    # Results of several processes get intervals moderated over their framework and device in this run
+    # (stats.noise, the noise model); the others keep their stored interval.
+    pools = [(f["framework"], f["device"]) if s["interval"] == "between-processes" else None
+             for f, s in zip(fields, stats, strict=True)]  # fmt: skip
+    ci95 = moderated_intervals(pools, medians, process_sds, processes, _of(stats, "ci95"))
     gflops, pct, source = _throughput(run, fields, medians, [d.flops for d in described])
     columns = {
         "run_id": [run.run_id] * count,
@@ -372,7 +378,7 @@ def timing_columns(
         **{column: [m.get(name, nan) for m in metrics] for column, name in _METRIC_COLUMNS},
         "rounds": _of(stats, "rounds"),
         "threads": [t or 0 for t in _of(fields, "threads")],
-        "processes": _of(stats, "processes"),
+        "processes": processes,
         "process_sd": list(process_sds),
     }
     return {name: columns[name] for name in TimingRow._fields}

@@ -27,6 +27,7 @@ on one device in one run share most of their noise, so:
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -59,6 +60,18 @@ class Prior:
     df: float  # may be math.inf: the pool's variances agree as well as sampling allows
 
 
+@functools.cache
+def _log_bias(df: float) -> float:
+    """E[log s²] - log σ² for a sample variance with `df` degrees of freedom."""
+    return digamma(df / 2) - math.log(df / 2)
+
+
+@functools.cache
+def _log_variance(df: float) -> float:
+    """Var[log s²] for a sample variance with `df` degrees of freedom."""
+    return trigamma(df / 2)
+
+
 def fit_prior(variances: Sequence[float], dfs: Sequence[int]) -> Prior | None:
     """The prior of a pool of cases from their sample variances and degrees of freedom (limma's
     moment estimator: log s² has mean log s0² + ψ(d/2) - log(d/2) and variance ψ'(d/2) + ψ'(d0/2));
@@ -66,9 +79,9 @@ def fit_prior(variances: Sequence[float], dfs: Sequence[int]) -> Prior | None:
     pairs = [(v, d) for v, d in zip(variances, dfs, strict=True) if v > 0 and d > 0]
     if len(pairs) < MIN_POOL:
         return None
-    e = [math.log(v) - digamma(d / 2) + math.log(d / 2) for v, d in pairs]
+    e = [math.log(v) - _log_bias(d) for v, d in pairs]
     mean = sum(e) / len(e)
-    spread = sum((x - mean) ** 2 for x in e) / (len(e) - 1) - sum(trigamma(d / 2) for _, d in pairs) / len(e)
+    spread = sum((x - mean) ** 2 for x in e) / (len(e) - 1) - sum(_log_variance(d) for _, d in pairs) / len(e)
     total_df = float(sum(d for _, d in pairs))
     d0 = 2 * trigamma_inverse(spread) if spread > 0 else math.inf
     if math.isinf(d0) or d0 >= total_df:  # the classical pooled variance, with the pool's evidence
@@ -159,3 +172,39 @@ def run_difference(sides: Sequence[tuple[float, float, int]], tau: RunNoise) -> 
         return Difference(0.0, math.inf)
     denominator = sum(v * v / df for v, df in parts if v > 0 and df > 0)
     return Difference(math.sqrt(total), total * total / denominator if denominator > 0 else math.inf)
+
+
+DF_STEPS = 20  # moderated degrees of freedom are rounded down to 1/20 for the interval (the wider side)
+
+
+@functools.lru_cache(maxsize=4096)
+def _t975(df: float) -> float:
+    return quantile(0.975, df)
+
+
+def moderated_intervals(
+    pools: Sequence[object | None],
+    estimates: Sequence[float],
+    sds: Sequence[float],
+    processes: Sequence[int],
+    stored: Sequence[tuple[float, float]],
+) -> list[tuple[float, float]]:
+    """95 % intervals of estimates from several processes, their variances moderated within each pool
+    (e.g. one framework and device of one run): per result its pool (None: keep its stored interval),
+    its estimate (seconds, the mean of its process medians), the standard deviation of its process
+    medians (relative to the estimate, the log-scale one to first order) and its number of processes.
+    A result with fewer than two processes keeps its stored interval."""
+    members: dict[object, list[int]] = {}
+    for i, pool in enumerate(pools):
+        if pool is not None and processes[i] >= 2 and sds[i] == sds[i] and estimates[i] > 0:
+            members.setdefault(pool, []).append(i)
+    intervals = list(stored)
+    for indices in members.values():
+        variances = [(sds[i] / estimates[i]) ** 2 for i in indices]
+        dfs = [processes[i] - 1 for i in indices]
+        prior = fit_prior(variances, dfs)
+        for i, variance, df in zip(indices, variances, dfs, strict=True):
+            s2, total_df = moderate(variance, df, prior)
+            half = _t975(math.floor(total_df * DF_STEPS) / DF_STEPS) * math.sqrt(s2 / processes[i])
+            intervals[i] = (estimates[i] * math.exp(-half), estimates[i] * math.exp(half))
+    return intervals
