@@ -152,7 +152,8 @@ def test_a_planted_20_percent_step_is_on_the_changes_page(tmp_path: Path) -> Non
     spec = json.loads((tmp_path / page.replace(".md", ".chart-0.json")).read_text())
     assert not (tmp_path / page.replace(".md", ".chart-1.json")).exists()  # numpy: one version, no chart
     assert spec["title"].startswith("Did torch get faster on ")
-    assert spec["params"][0]["value"] == "add" and spec["params"][0]["bind"]["options"] == ["add", "mul"]
+    (case,) = [p for p in spec["params"] if p["name"] == "fb_case"]
+    assert case["value"] == "add" and case["bind"]["options"] == ["add", "mul"]
     stepped = [r for r in spec["data"]["values"] if r["case"] == "add" and r["series"] == "n=4096 · float32"]
     assert [r["version"] for r in stepped] == ["2.13.0+cpu", "2.14.1"]
     assert stepped[0]["rel"] == 1.0 and 1.1 < stepped[1]["rel"] < 1.3

@@ -262,7 +262,8 @@ def test_accuracy_pages_render_with_links_and_chart_files(tmp_path: Path) -> Non
     board = (tmp_path / "accuracy/index.md").read_text()
     assert "Test AVX2 (2 cores)" in board and "fb-chart" in board  # the machine the figures come from
     spec = json.loads((tmp_path / chart_file("accuracy/index.md", 0)).read_text())
-    assert spec["params"][0]["value"] == "Test AVX2 (2 cores)" and spec["params"][1]["value"] == 1
+    params = {p["name"]: p for p in spec["params"]}
+    assert params["fb_machine"]["value"] == "Test AVX2 (2 cores)" and params["fb_batch"]["value"] == 1
     arch = (tmp_path / "accuracy/architectures/densenet121.md").read_text()
     assert "85.1 %" in arch and "Clopper-Pearson" in arch
     reproduced = (tmp_path / "accuracy/reproduced.md").read_text()

@@ -162,3 +162,34 @@ class RunCache:
         for entry in self.folder.glob("*/*.pickle"):
             if entry.stem not in used:
                 entry.unlink(missing_ok=True)
+
+
+class Previews:
+    """The chart previews vl-convert drew, under `folder`/previews/<key[:2]>/<key>.svg, keyed by the
+    digest of what was drawn (the spec, the drawing's settings, vl-convert's and Vega-Lite's versions:
+    output/preview.py), so they outlive changes of the generator's code. The ones a build did not use
+    are removed by prune()."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder / "previews"
+        self.used: set[str] = set()
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.svg"
+
+    def get(self, key: str) -> str | None:
+        self.used.add(key)
+        try:
+            return self._path(key).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def put(self, key: str, svg: str) -> None:
+        self.used.add(key)
+        _write(self._path(key), svg.encode("utf-8"))
+
+    def prune(self) -> None:
+        if self.folder.is_dir():
+            for entry in self.folder.glob("*/*.svg"):
+                if entry.stem not in self.used:
+                    entry.unlink(missing_ok=True)

@@ -24,7 +24,7 @@ from generator.schema.models import Run
 from generator.site.analysis import zoo
 from generator.site.analysis.latest import latest_timings
 from generator.site.analysis.ratios import framework_ratios
-from generator.site.cache import RunCache
+from generator.site.cache import Previews, RunCache
 from generator.site.load import Collection, collect_runs, rare_collections, read_files, worker_pool
 from generator.site.output.assets import write_assets
 from generator.site.output.page import render_page
@@ -160,8 +160,9 @@ def build_site(
             else []
         )
         written = []
+        previews = Previews(cache) if cache is not None else None
         for page in all_pages(collection, latest, ratios, rows, linked, with_run_pages=pool is None):
-            render_page(page, writer)
+            render_page(page, writer, previews)
             written.append(out / page.path)
         write_downloads(writer, tables, collection, linked)
         bundle = write_assets(writer, manifest, RunCache(cache) if cache is not None else None)
@@ -169,6 +170,8 @@ def build_site(
             files_written, pages = done.result()
             writer.written |= files_written
             written += [out / p for p in pages]
+    if previews is not None:
+        previews.prune()
     remove_stale(out, writer.previous, writer.written)
     write_manifest(out, {"bundle": bundle, "files": sorted(writer.written)})
     return Built(written, len(collection.headers))

@@ -1,13 +1,17 @@
-"""Vega-Lite specs of the site's charts, written as plain JSON-ready dicts (no plotting library at
-build time: a spec is cheap to make, so the build's fixed cost does not grow with the charts).
+"""The site's charts, authored with Altair as Vega-Lite specs.
 
-Each spec is written as a file beside its page; the page shows a static SVG preview of it drawn at
-build time (output/preview.py: keep new specs within the subset it reads, or they are drawn live only)
-and the browser draws the live chart when the reader reaches for it. Every chart's title is the question
-it answers; axes have units and readable ticks (times as "10 ms", never "1e-2"); tooltips name the
-run; clicking a legend entry highlights a series; every mark carries an `href` to the run page (or
-the page) its figure comes from. Colours suit both site palettes; the site script adds the text and
-grid colours of the palette in use. Same rows in, same JSON out (keys sorted when written).
+Each spec is written as a file beside its page; the page shows a static SVG preview of it that
+vl-convert draws at build time (output/preview.py), the renderer the live chart uses, and the browser
+draws the live chart when the reader reaches for it. Every chart's title is the question it answers;
+axes have units and readable ticks (times as "10 ms", never "1e-2"); tooltips name the run (and
+describe each point, so the preview's links carry them as titles); clicking a legend entry highlights
+a series; every mark carries an `href` to the run page (or the page) its figure comes from. Colours
+suit both site palettes; the site script adds the text and grid colours of the palette in use.
+
+Altair writes the chart, without its rows: the rows go into the spec as they are (`data.values`),
+so Altair neither walks nor copies them, and the build validates nothing (to_dict(validate=False):
+the tests validate every chart kind against the Vega-Lite schema). The same rows give the same JSON
+(keys sorted when written).
 """
 
 from __future__ import annotations
@@ -18,9 +22,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import altair as alt
+
 Record = dict[str, str | float | int | None]
 Spec = dict[str, Any]
-SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 FRAMEWORK_COLORS = {
     "numpy": "#4c72b0",
     "tensorflow": "#dd8452",
@@ -41,11 +46,11 @@ TIME_LABELS = (
     "format(datum.value * 1e3, '~g') + ' ms' : datum.value >= 1e-6 ? "
     "format(datum.value * 1e6, '~g') + ' µs' : format(datum.value * 1e9, '~g') + ' ns'"
 )
-CONFIG = {
-    "legend": {"labelLimit": 480, "orient": "bottom", "direction": "vertical"},
-    "title": {"anchor": "start", "fontSize": 14},
-}
 FADED = 0.12
+PICK = "fb_pick"  # the legend-bound selection of every chart
+POINTS = "fb_points"  # the layer that holds it (a readable name in the spec's selection views)
+ROWS = "fb_rows"  # the data's name while Altair writes the spec: the rows replace it
+TIP = "fb_tip"  # a point's tooltip as one text: its description (the preview's link title)
 
 
 @dataclass(frozen=True)
@@ -58,54 +63,84 @@ class Chart:
         return json.dumps(self.spec, sort_keys=True, separators=(",", ":"), allow_nan=False)
 
 
-def _field(name: str, kind: str = "nominal", **more: Any) -> dict[str, Any]:
-    return {"field": name, "type": kind, **more}
-
-
-def _tooltip(*fields: tuple[str, str]) -> list[dict[str, Any]]:
-    return [_field(name, title=title) for name, title in fields]
-
-
-def _axis(seconds: bool) -> dict[str, Any]:
+def _axis(seconds: bool) -> alt.Axis:
     """Readable ticks: times with their unit, other numbers plain ("140", never "1.4e+2")."""
-    labels = {"labelExpr": TIME_LABELS} if seconds else {"format": "~g"}
-    return {"tickCount": 6, "labelOverlap": "greedy", "labelSeparation": 6, **labels}
+    if seconds:
+        return alt.Axis(tickCount=6, labelOverlap="greedy", labelSeparation=6, labelExpr=TIME_LABELS)
+    return alt.Axis(tickCount=6, labelOverlap="greedy", labelSeparation=6, format="~g")
 
 
-def _scale(log: bool) -> dict[str, Any]:
-    return {"type": "log"} if log else {"zero": True}
+def _scale(log: bool) -> alt.Scale:
+    return alt.Scale(type="log") if log else alt.Scale(zero=True)
 
 
-def _colors(field: str, values: Sequence[str], palette: dict[str, str], title: str) -> dict[str, Any]:
-    domain = sorted(set(values))
-    return _field(
-        field, title=title, scale={"domain": domain, "range": [palette.get(v, OTHER_COLOR) for v in domain]}
+def _framework_colors(rows: Sequence[Record]) -> alt.Color:
+    domain = sorted({str(r["framework"]) for r in rows})
+    scale = alt.Scale(domain=domain, range=[FRAMEWORK_COLORS.get(v, OTHER_COLOR) for v in domain])
+    return alt.Color("framework:N", title="framework", scale=scale)
+
+
+def _pick(field: str) -> Any:
+    """A point selection bound to the legend: clicking an entry highlights that series."""
+    return alt.selection_point(name=PICK, fields=[field], bind="legend")
+
+
+def _opacity() -> Any:
+    return alt.when(alt.param(PICK)).then(alt.value(1.0)).otherwise(alt.value(FADED))
+
+
+Tip = tuple[str, str, str | None]  # a tooltip field, its title and its d3 format
+
+
+def _tooltip(*fields: tuple[str, str], formats: dict[str, str] | None = None) -> list[Tip]:
+    return [(name, title, (formats or {}).get(name)) for name, title in fields]
+
+
+def _described(layer: alt.Chart, tips: Sequence[Tip]) -> alt.Chart:
+    """The layer's tooltip, and the same as one text per point ("title: value; ..."), its
+    description: what a screen reader reads and the preview's link title shows."""
+    parts = []
+    for name, title, fmt in tips:
+        value = f"datum.{name}"
+        text = f"format({value}, {json.dumps(fmt)})" if fmt else value
+        parts.append(f"{json.dumps(title + ': ', ensure_ascii=False)} + (isValid({value}) ? {text} : '')")
+    tooltip = [
+        alt.Tooltip(name, type="quantitative", title=title, format=fmt)
+        if fmt
+        else alt.Tooltip(name, type="nominal", title=title)
+        for name, title, fmt in tips
+    ]
+    return layer.transform_calculate(**{TIP: " + '; ' + ".join(parts)}).encode(
+        tooltip=tooltip, description=alt.Description(TIP, type="nominal")
     )
 
 
-def _pick(field: str) -> dict[str, Any]:
-    """A point selection bound to the legend: clicking an entry highlights that series."""
-    return {"name": "fb_pick", "select": {"type": "point", "fields": [field]}, "bind": "legend"}
-
-
-OPACITY = {"condition": {"param": "fb_pick", "value": 1.0}, "value": FADED}
-
-
 def _chart(
-    title: str, description: str, rows: list[Record], layers: list[Spec], height: int, **top: Any
+    title: str,
+    description: str,
+    rows: list[Record],
+    layers: Sequence[alt.Chart],
+    height: int,
+    *params: Any,
+    filter: str | None = None,
 ) -> Chart:
-    spec: Spec = {
-        "$schema": SCHEMA,
-        "title": title,
-        "description": description,
-        "data": {"values": rows},
-        "width": "container",
-        "height": height,
-        "autosize": {"type": "fit-x", "contains": "padding"},
-        "config": CONFIG,
-        "layer": layers,
-        **top,
-    }
+    chart = alt.layer(*layers, data=alt.NamedData(name=ROWS)).properties(
+        title=title,
+        description=description,
+        width="container",
+        height=height,
+        autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
+    )
+    if params:
+        chart = chart.add_params(*params)
+    if filter:
+        chart = chart.transform_filter(filter)
+    chart = chart.configure_legend(labelLimit=480, orient="bottom", direction="vertical").configure_title(
+        anchor="start", fontSize=14
+    )
+    spec: Spec = chart.to_dict(validate=False)
+    assert spec["data"] == {"name": ROWS}
+    spec["data"] = {"values": rows}
     return Chart(title, spec)
 
 
@@ -114,12 +149,21 @@ def _rows_height(rows: list[Record], field: str, step: int) -> int:
     return max(120, step * len({r[field] for r in rows}))
 
 
-def _equal_rule() -> Spec:
-    return {
-        "data": {"values": [{"one": 1.0}]},
-        "mark": {"type": "rule", "strokeDash": [4, 4], "color": EQUAL_RULE},
-        "encoding": {"x": _field("one", "quantitative")},
-    }
+def _select(name: str, value: object, options: Sequence[object], label: str, radio: bool = False) -> Any:
+    """A parameter the page draws as its own <select> beside the preview (page.py)."""
+    bind = alt.binding_radio if radio else alt.binding_select
+    return alt.param(name=name, value=value, bind=bind(options=list(options), name=label))
+
+
+def _linked(base: alt.Chart, size: int, tips: Sequence[Tip], field: str) -> alt.Chart:
+    """The layer of points: each links to its run, carries its tooltip and answers the legend."""
+    points = base.mark_point(filled=True, size=size)
+    return (
+        _described(points, tips)
+        .encode(href=alt.Href("href", type="nominal"))
+        .add_params(_pick(field))
+        .properties(name=POINTS)
+    )
 
 
 def scaling_chart(
@@ -135,16 +179,18 @@ def scaling_chart(
     """Size → `y` (log x) on the machine picked in a selector (default: the first of `machines`, the
     newest), one line per framework (and device, dtype, variant when there are several)."""
     seconds = y == "median"
-    y_enc = _field(y, "quantitative", title=y_title, scale=_scale(log_y), axis=_axis(seconds))
-    base = {
-        "x": _field(
-            "size", "quantitative", title=x_title, scale={"type": "log", "nice": False}, axis=_axis(False)
-        ),
-        "y": y_enc,
-        "color": _colors("framework", [str(r["framework"]) for r in rows], FRAMEWORK_COLORS, "framework"),
-        "detail": _field("series"),
-        "opacity": OPACITY,
-    }
+
+    def y_enc(field: str) -> alt.Y:
+        return alt.Y(field, type="quantitative", title=y_title, scale=_scale(log_y), axis=_axis(seconds))
+
+    x_scale = alt.Scale(type="log", nice=False)
+    base = alt.Chart().encode(
+        x=alt.X("size", type="quantitative", title=x_title, scale=x_scale, axis=_axis(False)),
+        y=y_enc(y),
+        color=_framework_colors(rows),
+        detail=alt.Detail("series", type="nominal"),
+        opacity=_opacity(),
+    )
     tooltip = _tooltip(
         ("series", "framework · dtype"),
         ("params", "parameters"),
@@ -153,63 +199,52 @@ def scaling_chart(
         ("gflops_text", "GFLOP/s"),
         ("run_id", "run (click to open)"),
     )
-    layers: list[Spec] = [
-        {
-            "mark": {"type": "line", "strokeWidth": 1.8},
-            "encoding": {**base, "strokeDash": _field("series", title="series")},
-        },
-        {
-            "mark": {"type": "point", "filled": True, "size": 45},
-            "encoding": {**base, "tooltip": tooltip, "href": _field("href")},
-            "params": [_pick("framework")],
-        },
+    layers = [
+        base.mark_line(strokeWidth=1.8, aria=False).encode(
+            strokeDash=alt.StrokeDash("series", type="nominal", title="series")
+        ),
+        _linked(base, 45, tooltip, "framework"),
     ]
     if seconds:
-        interval = {**base, "y": {**y_enc, "field": "ci_lo"}, "y2": {"field": "ci_hi"}}
-        layers.insert(0, {"mark": {"type": "rule"}, "encoding": interval})
-    selector = {
-        "name": "fb_machine",
-        "value": machines[0],
-        "bind": {"input": "select", "options": machines, "name": "machine "},
-    }
+        layers.insert(0, base.mark_rule(aria=False).encode(y=y_enc("ci_lo"), y2=alt.Y2("ci_hi")))
     return _chart(
         title,
         f"{y_title} against {x_title} (log scale) on one machine, one line per framework",
         rows,
         layers,
         300,
-        params=[selector],
-        transform=[{"filter": "datum.machine == fb_machine"}],
+        _select("fb_machine", machines[0], machines, "machine "),
+        filter="datum.machine == fb_machine",
     )
 
 
 def best_chart(rows: list[Record], *, x: str, x_title: str, title: str, seconds: bool) -> Chart:
     """One row per machine, one point per framework: each framework's best figure on that machine."""
-    layer: Spec = {
-        "mark": {"type": "point", "filled": True, "size": 70},
-        "encoding": {
-            "x": _field(x, "quantitative", title=x_title, scale={"type": "log"}, axis=_axis(seconds)),
-            "y": _field("machine", title=None, sort=None, axis={"labelLimit": 320}),
-            "color": _colors("framework", [str(r["framework"]) for r in rows], FRAMEWORK_COLORS, "framework"),
-            "opacity": OPACITY,
-            "href": _field("href"),
-            "tooltip": _tooltip(
-                ("machine", "machine"),
-                ("framework", "framework"),
-                ("params", "parameters"),
-                ("value_text", x_title),
-                ("run_id", "run (click to open)"),
-            ),
-        },
-        "params": [_pick("framework")],
-    }
+    base = alt.Chart().encode(
+        x=alt.X(x, type="quantitative", title=x_title, scale=alt.Scale(type="log"), axis=_axis(seconds)),
+        y=alt.Y("machine", type="nominal", title=None, sort=None, axis=alt.Axis(labelLimit=320)),
+        color=_framework_colors(rows),
+        opacity=_opacity(),
+    )
+    tooltip = _tooltip(
+        ("machine", "machine"),
+        ("framework", "framework"),
+        ("params", "parameters"),
+        ("value_text", x_title),
+        ("run_id", "run (click to open)"),
+    )
     return _chart(
         title,
         f"{x_title} per machine, one point per framework",
         rows,
-        [layer],
+        [_linked(base, 70, tooltip, "framework")],
         _rows_height(rows, "machine", 24),
     )
+
+
+def _padded(values: Sequence[float], pad: float) -> list[float]:
+    lo, hi = (min(values), max(values)) if values else (0.0, 100.0)
+    return [max(0.0, math.floor(lo - pad)), min(100.0, math.ceil(hi + pad))]
 
 
 def accuracy_chart(rows: list[Record], *, title: str) -> Chart:
@@ -217,43 +252,32 @@ def accuracy_chart(rows: list[Record], *, title: str) -> Chart:
     implementations of one architecture share a row)."""
     top1 = [float(r["top1"] or 0) for r in rows]
     # A padded domain: two close points must not sit on the axis ends.
-    lo, hi = (min(top1), max(top1)) if top1 else (0.0, 100.0)
-    pad = max(2.0, (hi - lo) * 0.25)
-    domain = [max(0.0, math.floor(lo - pad)), min(100.0, math.ceil(hi + pad))]
-    layer: Spec = {
-        "mark": {"type": "point", "filled": True, "size": 70},
-        "encoding": {
-            "x": _field(
-                "top1",
-                "quantitative",
-                title="top-1 accuracy (%)",
-                scale={"domain": domain},
-                axis=_axis(False),
-            ),
-            "y": _field("architecture", title="architecture", sort="-x", axis={"labelLimit": 240}),
-            "color": _colors("framework", [str(r["framework"]) for r in rows], FRAMEWORK_COLORS, "framework"),
-            "shape": _field("protocol", title="protocol"),
-            "opacity": OPACITY,
-            "href": _field("href"),
-            "tooltip": [
-                *_tooltip(
-                    ("model", "model"),
-                    ("framework", "framework"),
-                    ("protocol", "protocol"),
-                    ("source", "figures"),
-                ),
-                _field("top1", "quantitative", title="top-1 (%)", format=".2f"),
-                _field("top5", "quantitative", title="top-5 (%)", format=".2f"),
-                _field("run_id", title="run (click to open)"),
-            ],
-        },
-        "params": [_pick("framework")],
-    }
+    domain = _padded(top1, max(2.0, (max(top1) - min(top1)) * 0.25) if top1 else 2.0)
+    tooltip = _tooltip(
+        ("model", "model"),
+        ("framework", "framework"),
+        ("protocol", "protocol"),
+        ("source", "figures"),
+        ("top1", "top-1 (%)"),
+        ("top5", "top-5 (%)"),
+        ("run_id", "run (click to open)"),
+        formats={"top1": ".2f", "top5": ".2f"},
+    )
+    x_scale = alt.Scale(domain=domain)
+    base = alt.Chart().encode(
+        x=alt.X("top1", type="quantitative", title="top-1 accuracy (%)", scale=x_scale, axis=_axis(False)),
+        y=alt.Y(
+            "architecture", type="nominal", title="architecture", sort="-x", axis=alt.Axis(labelLimit=240)
+        ),
+        color=_framework_colors(rows),
+        shape=alt.Shape("protocol", type="nominal", title="protocol"),
+        opacity=_opacity(),
+    )
     return _chart(
         title,
         "top-1 accuracy of each model by framework and protocol",
         rows,
-        [layer],
+        [_linked(base, 70, tooltip, "framework")],
         _rows_height(rows, "architecture", 20),
     )
 
@@ -263,48 +287,28 @@ def accuracy_speed_chart(rows: list[Record], *, title: str, machines: list[str],
     the first of each), one point per model and a line along each framework's Pareto front (rows
     with `front` true: no faster model of that framework is also more accurate). Points link to
     their architecture page."""
-    top1 = [float(r["top1"] or 0) for r in rows]
-    lo, hi = (min(top1), max(top1)) if top1 else (0.0, 100.0)
-    domain = [max(0.0, math.floor(lo - 2.0)), min(100.0, math.ceil(hi + 2.0))]
-    x = _field("img_s", "quantitative", title="images per second (log scale)", scale={"type": "log"},
-               axis=_axis(False))  # fmt: skip
-    y = _field(
-        "top1", "quantitative", title="top-1 accuracy (%)", scale={"domain": domain}, axis=_axis(False)
+    domain = _padded([float(r["top1"] or 0) for r in rows], 2.0)
+    x = alt.X("img_s", type="quantitative", title="images per second (log scale)",
+              scale=alt.Scale(type="log"), axis=_axis(False))  # fmt: skip
+    y = alt.Y("top1", type="quantitative", title="top-1 accuracy (%)", scale=alt.Scale(domain=domain),
+              axis=_axis(False))  # fmt: skip
+    base = alt.Chart().encode(x=x, y=y, color=_framework_colors(rows), opacity=_opacity())
+    front = (
+        base.mark_line(strokeWidth=1.8, aria=False)
+        .encode(order=alt.Order("img_s", type="quantitative"))
+        .transform_filter("datum.front")
     )
-    color = _colors("framework", [str(r["framework"]) for r in rows], FRAMEWORK_COLORS, "framework")
-    front: Spec = {
-        "transform": [{"filter": "datum.front"}],
-        "mark": {"type": "line", "strokeWidth": 1.8},
-        "encoding": {"x": x, "y": y, "color": color, "order": _field("img_s", "quantitative"),
-                     "opacity": OPACITY},
-    }  # fmt: skip
-    points: Spec = {
-        "mark": {"type": "point", "filled": True, "size": 60},
-        "encoding": {
-            "x": x,
-            "y": y,
-            "color": color,
-            "shape": _field("on_front", title="Pareto front"),
-            "opacity": OPACITY,
-            "href": _field("href"),
-            "tooltip": _tooltip(
-                ("model", "model"),
-                ("framework", "framework"),
-                ("top1_text", "top-1 (%, 95 % interval)"),
-                ("figures", "accuracy from"),
-                ("img_s_text", "img/s (95 % interval)"),
-                ("machine", "machine"),
-                ("run_id", "speed run"),
-            ),
-        },
-        "params": [_pick("framework")],
-    }
-    selectors = [
-        {"name": "fb_machine", "value": machines[0],
-         "bind": {"input": "select", "options": machines, "name": "machine "}},
-        {"name": "fb_batch", "value": batches[0],
-         "bind": {"input": "radio", "options": batches, "name": "batch "}},
-    ]  # fmt: skip
+    tooltip = _tooltip(
+        ("model", "model"),
+        ("framework", "framework"),
+        ("top1_text", "top-1 (%, 95 % interval)"),
+        ("figures", "accuracy from"),
+        ("img_s_text", "img/s (95 % interval)"),
+        ("machine", "machine"),
+        ("run_id", "speed run"),
+    )
+    points = _linked(base.encode(shape=alt.Shape("on_front", type="nominal", title="Pareto front")), 60,
+                     tooltip, "framework")  # fmt: skip
     return _chart(
         title,
         "top-1 accuracy against images per second on one machine and batch size, one point per model, "
@@ -312,8 +316,9 @@ def accuracy_speed_chart(rows: list[Record], *, title: str, machines: list[str],
         rows,
         [front, points],
         360,
-        params=selectors,
-        transform=[{"filter": "datum.machine == fb_machine && datum.batch == fb_batch"}],
+        _select("fb_machine", machines[0], machines, "machine "),
+        _select("fb_batch", batches[0], batches, "batch ", radio=True),
+        filter="datum.machine == fb_machine && datum.batch == fb_batch",
     )
 
 
@@ -325,12 +330,17 @@ def history_chart(
     one line per configuration. A point pools the runs of its version and links to the newest one."""
     rank = {v: i for i, v in enumerate(versions)}
     rows = [{**r, "rank": rank[str(r["version"])]} for r in rows]
-    y_title = "time relative to the oldest version (×)"
-    x = _field("version", "ordinal", title=x_title, sort=versions, scale={"domain": versions},
-               axis={"labelAngle": 0})  # fmt: skip
-    y = _field("rel", "quantitative", title=y_title, scale={"zero": False}, axis=_axis(False))
-    base = {"x": x, "y": y, "color": _field("series", title="configuration"), "opacity": OPACITY}
-    chosen = [{"filter": "datum.case == fb_case"}]
+    x = alt.X("version", type="ordinal", title=x_title, sort=versions, scale=alt.Scale(domain=versions),
+              axis=alt.Axis(labelAngle=0))  # fmt: skip
+
+    def y(field: str) -> alt.Y:
+        return alt.Y(field, type="quantitative", title="time relative to the oldest version (×)",
+                     scale=alt.Scale(zero=False), axis=_axis(False))  # fmt: skip
+
+    base = alt.Chart().encode(
+        x=x, y=y("rel"), color=alt.Color("series", type="nominal", title="configuration"), opacity=_opacity()
+    )
+    chosen = base.transform_filter("datum.case == fb_case")
     tooltip = _tooltip(
         ("series", "configuration"),
         ("version", x_title),
@@ -340,33 +350,18 @@ def history_chart(
         ("step", "change from the version before"),
         ("run_id", "newest run (click to open)"),
     )
-    layers: list[Spec] = [
-        {
-            "data": {"values": [{"one": 1.0}]},
-            "mark": {"type": "rule", "strokeDash": [4, 4], "color": EQUAL_RULE},
-            "encoding": {"y": {**y, "field": "one"}},  # the same scale, so 1x is always in view
-        },
-        {"transform": chosen, "mark": {"type": "rule"}, "encoding": {**base, "y": {**y, "field": "lo"},
-                                                                     "y2": {"field": "hi"}}},
-        {
-            "transform": chosen,
-            "mark": {"type": "line", "strokeWidth": 1.8},
-            "encoding": {**base, "order": _field("rank", "quantitative")},
-        },
-        {
-            "transform": chosen,
-            "mark": {"type": "point", "filled": True, "size": 55},
-            "encoding": {**base, "tooltip": tooltip, "href": _field("href")},
-            "params": [_pick("series")],
-        },
-    ]  # fmt: skip
-    bind = {"input": "select", "options": cases, "name": "case "}
-    selector = {"name": "fb_case", "value": case, "bind": bind}
+    one = alt.Chart(alt.InlineData(values=[{"one": 1.0}])).mark_rule(strokeDash=[4, 4], color=EQUAL_RULE)
+    layers = [
+        one.encode(y=y("one")),  # the same scale, so 1x is always in view
+        chosen.mark_rule(aria=False).encode(y=y("lo"), y2=alt.Y2("hi")),
+        chosen.mark_line(strokeWidth=1.8, aria=False).encode(order=alt.Order("rank", type="quantitative")),
+        _linked(chosen, 55, tooltip, "series"),
+    ]
     return _chart(
         title,
         f"time of each configuration of the chosen case over {x_title}s, relative to the oldest version",
         rows,
         layers,
         300,
-        params=[selector],
+        _select("fb_case", case, cases, "case "),
     )

@@ -1,9 +1,10 @@
 """One page context → its Markdown file, plus its charts' spec files and its tables' data files.
 
 Templates get the page's data, `table(t)` (the one table renderer, with the page's DOM budget),
-`chart(i)` (a chart: static SVG written into the page, drawn here at build time; a Vega-Lite chart
+`chart(i)` (a chart: static SVG written into the page, drawn at build time; a Vega-Lite chart
 also writes its spec file, which the site script fetches to draw the live chart only when the reader
-reaches for it) and `link(to)` (a relative Markdown link that MkDocs checks).
+reaches for it, and is previewed as vl-convert draws it: output/preview.py) and `link(to)` (a
+relative Markdown link that MkDocs checks).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from generator.site.analysis.comparability import Comparability
+from generator.site.cache import Previews
 from generator.site.output.charts import Chart
 from generator.site.output.markup import code, html, link, md, url
 from generator.site.output.preview import Binding, preview
@@ -22,9 +24,9 @@ from generator.site.output.tables import NOT_SEARCHED, TableWriter
 from generator.site.output.writer import Writer
 
 CHART_CHROME_PX = 130  # title, axis and legend around a chart's plot height
-# Preview marks per page: a linked mark is three elements (link, tooltip, shape) of ~300 bytes, so
-# this keeps the previews under ~1,000 DOM elements and ~120 KB beside the tables' own budget.
-PAGE_MARKS = 400
+# Preview SVG elements per page, beside the tables' own budget: a linked point is three (link,
+# title, shape) of ~400 bytes, axes, grid and legend ~150 a chart.
+PAGE_ELEMENTS = 1500
 
 
 @dataclass(frozen=True)
@@ -82,9 +84,9 @@ def chart_file(page: str, index: int) -> str:
 
 @dataclass
 class Budget:
-    """Preview marks a page may still draw: past it, a chart is drawn live only (DOM and HTML limits)."""
+    """Preview elements a page may still hold: past it, a chart is drawn live only (DOM and HTML limits)."""
 
-    marks: int = PAGE_MARKS
+    elements: int = PAGE_ELEMENTS
 
 
 def _binding_html(binding: Binding) -> str:
@@ -97,7 +99,9 @@ def _binding_html(binding: Binding) -> str:
     return f"<label>{html(binding.label)} {select}</label>"
 
 
-def chart_html(page: Page, index: int, writer: Writer, budget: Budget | None = None) -> Markup:
+def chart_html(
+    page: Page, index: int, writer: Writer, budget: Budget | None = None, previews: Previews | None = None
+) -> Markup:
     """A static chart as it is; a Vega-Lite chart as its spec file plus, within the page's budget, a
     static preview (and its selectors) that the site script upgrades to the live chart on demand."""
     chart = page.charts[index]
@@ -108,9 +112,9 @@ def chart_html(page: Page, index: int, writer: Writer, budget: Budget | None = N
     writer.text(rel, chart.json() + "\n")
     src = html(url(page.path, rel))
     budget = budget or Budget()
-    drawn = preview(chart.spec, budget.marks)
-    if drawn is not None:
-        budget.marks -= drawn.marks
+    drawn = preview(chart.spec, chart.title, previews)
+    if drawn is not None and drawn.elements <= budget.elements:
+        budget.elements -= drawn.elements
         binds = "".join(_binding_html(b) for b in drawn.bindings)
         return Markup(
             f'<figure class="fb-chart fb-vl" {NOT_SEARCHED} data-src="{src}" '
@@ -127,7 +131,8 @@ def chart_html(page: Page, index: int, writer: Writer, budget: Budget | None = N
     )
 
 
-def render_page(page: Page, writer: Writer) -> None:
+def render_page(page: Page, writer: Writer, previews: Previews | None = None) -> None:
+    """Write the page, its tables' data and its charts' specs; `previews` keeps the charts' drawings."""
     tables = TableWriter(page.path)
     budget = Budget()
     text = (
@@ -135,7 +140,7 @@ def render_page(page: Page, writer: Writer) -> None:
         .get_template(page.template)
         .render(
             page=page,
-            chart=lambda i: chart_html(page, i, writer, budget),
+            chart=lambda i: chart_html(page, i, writer, budget, previews),
             table=tables.render,
             link=lambda to: link(page.path, to),
             **page.data,
