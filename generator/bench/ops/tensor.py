@@ -5,6 +5,7 @@ are computed by NumPy in float64, so NumPy's own float32 result is checked too."
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -53,46 +54,31 @@ def reference(case: str, *arrays: np.ndarray) -> np.ndarray:
     return np.asarray(table[case]())
 
 
+# The case's function in each framework, as an attribute path of its module: (numpy, torch, tensorflow).
+OP_NAMES = {
+    "matmul": ("matmul", "matmul", "linalg.matmul"),
+    "add": ("add", "add", "add"),
+    "subtract": ("subtract", "sub", "subtract"),
+    "multiply": ("multiply", "mul", "multiply"),
+    "exp": ("exp", "exp", "exp"),
+    "tanh": ("tanh", "tanh", "tanh"),
+    "sum": ("sum", "sum", "reduce_sum"),
+    "mean": ("mean", "mean", "reduce_mean"),
+}
+FRAMEWORK_COLUMN = {"numpy": 0, "torch": 1, "tensorflow": 2}
+
+
 def operations(backend: Backend) -> dict[str, Callable[..., Any]]:
     m = backend.module
+    column = FRAMEWORK_COLUMN[backend.name]
+    ops = {case: functools.reduce(getattr, names[column].split("."), m) for case, names in OP_NAMES.items()}
     if backend.name == "numpy":
-        return {
-            "matmul": np.matmul,
-            "add": np.add,
-            "subtract": np.subtract,
-            "multiply": np.multiply,
-            "exp": np.exp,
-            "tanh": np.tanh,
-            "sum": np.sum,
-            "mean": np.mean,
-            "transpose_copy": lambda a: np.ascontiguousarray(a.T),
-            "conv2d": im2col_conv2d,
-        }
-    if backend.name == "torch":
-        return {
-            "matmul": m.matmul,
-            "add": m.add,
-            "subtract": m.sub,
-            "multiply": m.mul,
-            "exp": m.exp,
-            "tanh": m.tanh,
-            "sum": m.sum,
-            "mean": m.mean,
-            "transpose_copy": lambda a: a.t().contiguous(),
-            "conv2d": m.nn.functional.conv2d,
-        }
-    return {
-        "matmul": m.linalg.matmul,
-        "add": m.add,
-        "subtract": m.subtract,
-        "multiply": m.multiply,
-        "exp": m.exp,
-        "tanh": m.tanh,
-        "sum": m.reduce_sum,
-        "mean": m.reduce_mean,
-        "transpose_copy": m.transpose,
-        "conv2d": lambda x, w: m.nn.conv2d(x, w, 1, "VALID"),
-    }
+        ops |= {"transpose_copy": lambda a: np.ascontiguousarray(a.T), "conv2d": im2col_conv2d}
+    elif backend.name == "torch":
+        ops |= {"transpose_copy": lambda a: a.t().contiguous(), "conv2d": m.nn.functional.conv2d}
+    else:
+        ops |= {"transpose_copy": m.transpose, "conv2d": lambda x, w: m.nn.conv2d(x, w, 1, "VALID")}
+    return ops
 
 
 def inputs(item: WorkItem) -> list[np.ndarray]:
