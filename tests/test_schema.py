@@ -140,3 +140,24 @@ def test_control_characters_are_rejected_but_text_keeps_newlines() -> None:
     assert "machine.cpu.model: must not contain control characters" in lines
     assert any(line.startswith("command: must not contain control characters") for line in lines)
     assert parse_run(_raw(_dict(command="line one\nline\ttwo"))).command == "line one\nline\ttwo"
+
+
+def test_a_false_confidence_is_rejected_by_both_checks() -> None:
+    """Three samples of one process: [min, max] covers the median 75 % of the time, so a file claiming
+    0.95 for it is refused, by the one-by-one check and by the site build's batch filter alike."""
+    from generator.bench.timer import summarize
+    from generator.schema import stats_batch
+    from generator.schema.models import TimingResult
+
+    samples = [1.0, 1.1, 1.2]
+    honest = make_timing(samples=samples, stats=summarize(samples, 1))
+    assert honest.stats is not None and honest.stats.confidence == 0.75
+    data = _dict(results=[json.loads(honest.model_dump_json(exclude_none=True))])
+    data["results"][0]["stats"]["confidence"] = 0.95
+    assert _errors(data) == [
+        "results.0: stats.confidence: 0.95 is not the coverage of this interval "
+        "(0.75 for 3 samples from 1 process(es))"
+    ]
+    claimed = honest.model_copy(update={"stats": honest.stats.model_copy(update={"confidence": 0.95})})
+    assert isinstance(claimed, TimingResult)
+    assert stats_batch.check([honest]) is not None and stats_batch.check([claimed]) is None

@@ -273,6 +273,11 @@ def _check_stats(
         )
     if stored.interval != fresh.interval:
         raise ValueError(f"stats.interval: {stored.interval!r} is not what {fresh.processes} processes give")
+    if not math.isclose(stored.confidence, round(fresh.coverage, 6), rel_tol=0, abs_tol=1e-6):
+        raise ValueError(
+            f"stats.confidence: {stored.confidence:g} is not the coverage of this interval "
+            f"({fresh.coverage:.4g} for {rounds} samples from {fresh.processes} process(es))"
+        )
     pairs = (
         ("median", stored.median, fresh.median),
         ("min", stored.min, fresh.ordered[0]),

@@ -56,11 +56,18 @@ def _check_shape(n: int, rounds: tuple[int, ...], fields: list[dict[str, Any]]) 
     k, m = max(len(rounds), 1), len(fields)
     kind: timing.IntervalKind = "between-processes" if k >= 2 else "within-process"
     stored = [f["stats"].__dict__ for f in fields]
-    if any(s["rounds"] != n or s["processes"] != k or s["interval"] != kind for s in stored):
+    lo, hi, coverage = timing.median_ci_ranks(n)
+    confidence = round(max(coverage, timing.CONFIDENCE) if k >= 2 else coverage, 6)
+    if any(
+        s["rounds"] != n
+        or s["processes"] != k
+        or s["interval"] != kind
+        or not math.isclose(s["confidence"], confidence, rel_tol=0, abs_tol=1e-6)
+        for s in stored
+    ):
         return None
     samples = _rows([f["samples"] for f in fields], n)
     ordered = np.sort(samples, axis=1)
-    lo, hi, _ = timing.median_ci_ranks(n)
     low, high = ordered[:, lo], ordered[:, hi]
     if k >= 2:
         center, sd = _between(samples, rounds)
