@@ -161,3 +161,50 @@ def test_a_false_confidence_is_rejected_by_both_checks() -> None:
     claimed = honest.model_copy(update={"stats": honest.stats.model_copy(update={"confidence": 0.95})})
     assert isinstance(claimed, TimingResult)
     assert stats_batch.check([honest]) is not None and stats_batch.check([claimed]) is None
+
+
+def test_samples_labelled_as_several_processes_need_distinct_workers() -> None:
+    """Splitting one process's samples into three would earn the between-processes label; a run that
+    records its workers shows it, and validation refuses it."""
+    from generator.bench.timer import summarize
+
+    samples = [1.0, 1.1, 1.2, 1.0, 1.1, 1.2]
+    one = {"pid": 41, "started": "2026-12-04T10:00:00Z"}
+    other = {"pid": 42, "started": "2026-12-04T10:00:05Z"}
+    stats = summarize(samples, 1, [3, 3])
+    honest = make_timing(samples=samples, process_rounds=[3, 3], stats=stats, workers=[one, other])
+    assert len(honest.workers) == 2
+    for workers, message in (
+        (
+            [one, dict(one)],
+            "workers: the same worker process is recorded twice: its samples are one process's",
+        ),
+        ([one], "workers: 1 recorded for 2 process(es)"),
+    ):
+        data = _dict(results=[json.loads(honest.model_dump_json(exclude_none=True))])
+        data["results"][0]["workers"] = workers
+        assert _errors(data) == [f"results.0: {message}"]
+
+
+def test_merged_shares_keep_each_workers_identity() -> None:
+    from generator.bench.shares import merge
+    from generator.schema.models import TimingResult
+
+    def share(pid: int, level: float) -> dict[str, Any]:
+        base = json.loads(make_timing().model_dump_json(exclude_none=True))
+        base.pop("stats")
+        return {
+            **base,
+            "samples": [level] * 6,
+            "loops": 1,
+            "worker": {"pid": pid, "started": "2026-12-04T10:00:00Z"},
+        }
+
+    def result(data: dict[str, Any]) -> TimingResult:  # as the runner makes it
+        return TimingResult.model_validate_json(json.dumps(data))
+
+    first = result(merge(None, share(7, 1.0)))
+    both = result(merge(first, share(8, 1.1)))
+    assert [w.pid for w in both.workers] == [7, 8] and both.process_rounds == [6, 6]
+    old = first.model_copy(update={"workers": []})  # a result recorded before workers were
+    assert result(merge(old, share(8, 1.1))).workers == []

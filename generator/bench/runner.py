@@ -323,6 +323,7 @@ def run_framework(
                     progress.advance()
                 return
             device = str(hello["device"])
+            worker_id = {"pid": int(hello["pid"]), "started": str(hello["started"])}
             # The worker knows the device it got; re-key the plan with it (and skip finished ones).
             pending = [
                 WorkItem(i.family, i.case, i.framework, device, i.dtype, i.variant, i.params) for i in pending
@@ -340,7 +341,7 @@ def run_framework(
                             f"{','.join(f'{k}={v}' for k, v in current.params)}"
                         )
                 elif message.get("type") == "result" and current is not None:
-                    sink(message["result"])
+                    sink({**message["result"], "worker": worker_id})
                     pending.remove(current)
                     current = None
                     progress.advance()

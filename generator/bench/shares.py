@@ -60,11 +60,16 @@ def _unique(items: list[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 
+def _identity(share: dict[str, Any]) -> list[dict[str, Any]]:
+    return [share["worker"]] if "worker" in share else []
+
+
 def first_share(share: dict[str, Any]) -> dict[str, Any]:
     """The result data of a case measured by one process so far."""
-    data = {k: v for k, v in share.items() if k != "loops"}
+    data = {k: v for k, v in share.items() if k not in ("loops", "worker")}
     if share.get("status") != "ok":
         return data
+    data["workers"] = _identity(share)
     samples = list(share["samples"])
     return _with_stats(data, samples, [len(samples)], int(share["loops"]))
 
@@ -96,7 +101,10 @@ def add_share(previous: TimingResult, share: dict[str, Any], index: int) -> dict
         )
         warnings.append(f"process {index + 1} ran under other conditions: {', '.join(changed)}")
     loops = min(previous.stats.loops if previous.stats else 1, int(share["loops"]))
-    merged = {**data, "metrics": metrics, "warnings": warnings}
+    # Every process has its worker recorded, or none does (a run resumed from before it was recorded).
+    known = data.get("workers", [])
+    workers = [*known, *_identity(share)] if len(known) == len(rounds) else []
+    merged = {**data, "metrics": metrics, "warnings": warnings, "workers": workers}
     return _with_stats(merged, samples, [*rounds, len(share["samples"])], loops)
 
 

@@ -15,6 +15,7 @@ import json
 import os
 import sys
 import traceback
+from datetime import datetime, timezone
 from typing import IO, Any
 
 from generator.bench import disturbance
@@ -86,6 +87,9 @@ def _free(backend: Backend) -> None:
 
 
 def serve(framework: str, device: str, threads: int, stdin: IO[str], out: IO[str]) -> int:
+    # What tells this process from every other one of the run: its id and when it started.
+    identity = {"pid": os.getpid(), "started": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
+
     def emit(message: dict[str, Any]) -> None:
         out.write(json.dumps(message, allow_nan=False) + "\n")
         out.flush()
@@ -95,7 +99,15 @@ def serve(framework: str, device: str, threads: int, stdin: IO[str], out: IO[str
     except FrameworkUnavailable as e:
         emit({"type": "unavailable", "reason": str(e)[:ERROR_CHARS]})
         return 0
-    emit({"type": "hello", "device": backend.device, "threads": threads, "version": backend.version})
+    emit(
+        {
+            "type": "hello",
+            "device": backend.device,
+            "threads": threads,
+            "version": backend.version,
+            **identity,
+        }
+    )
     line = stdin.readline()
     if not line:
         return 0

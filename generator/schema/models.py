@@ -150,6 +150,13 @@ def _check_order(stats: Stats) -> None:
         raise ValueError("stats: need min <= median <= max and ci95 low <= median <= high")
 
 
+class WorkerId(Strict):
+    """What tells one worker process from the others of its run."""
+
+    pid: Annotated[int, Field(gt=0, le=2**31)]
+    started: Timestamp
+
+
 class TimingResult(Strict):
     suite: Literal["ops"]
     family: Literal["tensor", "gradients", "training", "inference", "models"]
@@ -165,6 +172,10 @@ class TimingResult(Strict):
     samples: Annotated[list[Seconds], Field(max_length=10000)] = []
     process_rounds: Annotated[list[Annotated[int, Field(gt=0, le=10000)]], Field(max_length=1000)] = Field(
         default=[], description="samples taken by each independent worker process, in order (empty: one)"
+    )
+    workers: Annotated[list[WorkerId], Field(max_length=1000)] = Field(
+        default=[],
+        description="the worker process behind each process_rounds entry (runs since it was recorded)",
     )
     stats: Stats | None = None
     flops: Annotated[float, Field(ge=0, le=1e21)] | None = Field(default=None, description="per call")
@@ -196,6 +207,8 @@ class TimingResult(Strict):
                 raise ValueError("an ok result needs samples and stats")
         elif not self.error:
             raise ValueError(f"a {self.status} result needs an error text saying why")
+        if self.workers:
+            _check_workers(self.workers, len(self.process_rounds) or 1)
         if stats is None:
             return self
         known = info.context if isinstance(info.context, Byproducts) else None
@@ -254,6 +267,14 @@ class Byproducts:
 
 # How close a stored figure must be to the one its samples give (stored figures are rounded by JSON).
 REL_TOL, ABS_TOL = 1e-6, 1e-12
+
+
+def _check_workers(workers: list[WorkerId], processes: int) -> None:
+    """Samples labelled as several processes must come from as many distinct worker processes."""
+    if len(workers) != processes:
+        raise ValueError(f"workers: {len(workers)} recorded for {processes} process(es)")
+    if len({(w.pid, w.started) for w in workers}) < len(workers):
+        raise ValueError("workers: the same worker process is recorded twice: its samples are one process's")
 
 
 def _check_stats(
