@@ -9,7 +9,7 @@ export NO_MKDOCS_2_WARNING := 1
 export PYTHONHASHSEED := 0
 export SOURCE_DATE_EPOCH ?= 1767225600
 
-.PHONY: setup site-setup site serve build test lint bench-ops bench-accuracy bench-site bench-lighthouse bench-stability validate clean
+.PHONY: setup site-setup site serve build test lint bench-ops bench-accuracy bench-site bench-lighthouse bench-stability bench-verdicts validate clean
 
 setup: $(STAMP)
 
@@ -86,3 +86,8 @@ clean:
 # The quick suite twice back to back: how many cases' 95 % intervals fail to overlap (goal <= 5 %).
 bench-stability: setup
 	$(BIN)/python -m benchmarks.interval_stability $(BENCH_ARGS)
+
+# Width, calibration and power of the published verdicts on the committed runs (no new timing):
+# per-case interval half-widths, same-version run pairs compared, a planted slowdown found.
+bench-verdicts: setup
+	$(BIN)/python -m benchmarks.verdicts
