@@ -25,7 +25,7 @@ from typing import Any
 
 from generator.bench.timer import summarize
 from generator.compare import Comparison, compare_runs
-from generator.machine.identity import machine_key
+from generator.machine.identity import hardware_class, machine_key
 from generator.schema.load import dump_run, load_runs
 from generator.schema.models import Run, TimingResult
 from generator.site.tidy import timing_columns
@@ -120,7 +120,8 @@ def measure(runs_dir: Path) -> dict[str, Any]:
         assert run.machine is not None
         suite = run.command.split(" --out")[0]
         versions = tuple(sorted(f"{k}={v}" for k, v in run.machine.frameworks.items()))
-        groups[(machine_key(run.machine), suite, *versions)].append(path)
+        hardware = hardware_class(run.machine, "cpu")  # one host may be moved to other hardware
+        groups[(machine_key(run.machine), hardware, suite, *versions)].append(path)
     pairs = []
     with tempfile.TemporaryDirectory(prefix="fb-verdicts-") as tmp:
         for members in groups.values():

@@ -167,9 +167,9 @@ def test_two_cases_that_disagree_get_a_hollow_point_and_no_interval() -> None:
     base = {"hardware": "Xeon (2 cores)", "device": "cpu", "pair": "torch vs numpy", "ratio": 1.5,
             "q_value": 0.01, "machines": 1, "runs": 1}  # fmt: skip
     rows = [  # family, interval, verdict, cases (the resampled units)
-        ("tensor", 1e-5, 1e5, "uncertain", 2),
+        ("tensor", 1e-5, 1e5, "can't tell", 2),
         ("training", 1.2, 1.9, "faster", 2),
-        ("gradients", 0.5, 4.0, "uncertain", 3),
+        ("gradients", 0.5, 4.0, "can't tell", 3),
     ]
     summary = pd.DataFrame(
         [

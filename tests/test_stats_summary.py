@@ -8,9 +8,7 @@ import math
 import pytest
 
 from generator.stats.summary import (
-    NO_CLEAR_DIFFERENCE,
     NORMAL_FROM_DF,
-    UNCERTAIN,
     benjamini_hochberg,
     critical_value,
     interval,
@@ -18,18 +16,19 @@ from generator.stats.summary import (
     t_two_sided,
     verdict,
 )
+from generator.stats.verdicts import CANT_TELL, SAME
 
 
 def test_verdicts_and_their_margin() -> None:
-    assert verdict(0.96, 1.04, 0.5) == NO_CLEAR_DIFFERENCE
-    assert verdict(1 / 1.05, 1.05, 0.5) == NO_CLEAR_DIFFERENCE
+    assert verdict(0.96, 1.04, 0.5) == SAME
+    assert verdict(1 / 1.05, 1.05, 0.5) == SAME
     assert verdict(1.06, 1.30, 0.001) == "faster"
     assert verdict(0.7, 0.9, 0.001) == "slower"
-    assert verdict(1.02, 1.30, 0.001) == "faster, maybe by < 5%"
-    assert verdict(0.8, 0.98, 0.001) == "slower, maybe by < 5%"
-    assert verdict(1.06, 1.30, 0.2) == UNCERTAIN  # unproven after the correction
-    assert verdict(0.9, 1.2, 0.001) == UNCERTAIN
-    assert verdict(1.06, 1.08, 0.001, margin=0.10) == NO_CLEAR_DIFFERENCE
+    assert verdict(1.02, 1.30, 0.001) == "faster, maybe by < 5 %"
+    assert verdict(0.8, 0.98, 0.001) == "slower, maybe by < 5 %"
+    assert verdict(1.06, 1.30, 0.2) == CANT_TELL  # unproven after the correction
+    assert verdict(0.9, 1.2, 0.001) == CANT_TELL
+    assert verdict(1.06, 1.08, 0.001, margin=0.10) == "same within ±10 %"
     # A vs B and B vs A always agree, the margin being symmetric on the log scale.
     for lo, hi in [(0.951, 1.02), (0.97, 1.0515), (1.01, 1.2), (0.5, 0.8), (0.9, 1.1)]:
         forward, backward = verdict(lo, hi, 0.001), verdict(1 / hi, 1 / lo, 0.001)

@@ -22,10 +22,7 @@ from generator.site.analysis.summary import (
     framework_summary,
 )
 from generator.site.analysis.summary_select import INPUT_COLUMNS
-from generator.stats.summary import (
-    NO_CLEAR_DIFFERENCE,
-    UNCERTAIN,
-)
+from generator.stats.verdicts import CANT_TELL, SAME
 
 RUNS = Path(__file__).resolve().parents[1] / "runs"
 CASES = tuple("abcdefghijkl")
@@ -140,9 +137,9 @@ def test_a_three_percent_gap_is_no_clear_difference() -> None:
     summary = framework_summary(results({"numpy": 1.0, "torch": 1.03}, noise=0.01, processes=5))
     row = pair(summary, "torch", "numpy")
     assert row.ci_lo > 1.0 and row.ci_hi < 1.05
-    assert row.verdict == NO_CLEAR_DIFFERENCE
+    assert row.verdict == SAME
     noisy = pair(framework_summary(results({"numpy": 1.0, "torch": 1.03}, noise=0.3)), "torch", "numpy")
-    assert noisy.ci_lo < 1 < 1.05 < noisy.ci_hi and noisy.verdict == UNCERTAIN
+    assert noisy.ci_lo < 1 < 1.05 < noisy.ci_hi and noisy.verdict == CANT_TELL
 
 
 def test_sweep_points_do_not_weigh_more() -> None:
@@ -246,7 +243,7 @@ def test_spread_between_processes_widens_the_interval() -> None:
         "numpy",
     )
     assert steady.verdict == "faster" and steady.ci_hi / steady.ci_lo < 1.05
-    assert shaky.verdict == UNCERTAIN and shaky.ci_lo < 1 < shaky.ci_hi
+    assert shaky.verdict == CANT_TELL and shaky.ci_lo < 1 < shaky.ci_hi
 
 
 def test_intervals_cover_the_true_ratio_95_times_in_100() -> None:
@@ -272,7 +269,7 @@ def test_the_correction_keeps_null_comparisons_from_being_called() -> None:
     assert (summary["q_value"] >= summary["p_value"]).all()
     # Without the correction some of 60 null comparisons would look real; with it (almost) none does.
     assert (summary["p_value"] < 0.05).sum() >= 1
-    assert summary["verdict"].isin([UNCERTAIN, NO_CLEAR_DIFFERENCE]).all()
+    assert summary["verdict"].isin([CANT_TELL, SAME]).all()
 
 
 # --- the committed runs ----------------------------------------------------------------------------

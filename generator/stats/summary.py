@@ -1,6 +1,6 @@
 """The statistics behind summary verdicts: intervals and p-values from a bootstrap spread (Student's t
-from generator.stats.distributions), the Benjamini-Hochberg correction, and the verdict wording with
-its equivalence margin.
+from generator.stats.distributions), the Benjamini-Hochberg correction, and the verdict (in the words
+and with the equivalence margin of generator.stats.verdicts).
 
 Why not the bootstrap's percentiles: over n resampled units they are too narrow for small n (the
 bootstrap variance is (n-1)/n of the truth, a normal quantile stands in for Student's t, and no
@@ -18,13 +18,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from generator.stats import verdicts
 from generator.stats.distributions import normal_quantile, t_quantile, t_two_sided_p
+from generator.stats.verdicts import FASTER, FDR, MARGIN, SLOWER
 
-MARGIN = 0.05
-FDR = 0.05
 CONFIDENCE = 0.95
-NO_CLEAR_DIFFERENCE = "no clear difference"
-UNCERTAIN = "uncertain"
 NORMAL_FROM_DF = 200  # Student's t is the normal distribution to 3 digits from here on
 
 
@@ -75,23 +73,6 @@ def benjamini_hochberg(p_values: Sequence[float]) -> np.ndarray:
 
 
 def verdict(ci_lo: float, ci_hi: float, q_value: float, *, margin: float = MARGIN, fdr: float = FDR) -> str:
-    """What a speed-up interval says about A against B.
-
-    - "no clear difference": the whole interval lies within the margin (±5 %: 1/1.05 to 1.05,
-      symmetric on the log scale so that A vs B and B vs A agree);
-    - "faster" / "slower": a real difference (q-value below the false discovery rate and the interval
-      on one side of 1) and the whole interval beyond the margin;
-    - "faster, maybe by < 5%" / "slower, maybe by < 5%": a real difference whose interval reaches into
-      the margin, so it may be too small to matter;
-    - "uncertain": anything else (the interval spans 1 and reaches beyond the margin, or the
-      correction for many verdicts leaves the difference unproven).
-    """
-    low, high = 1 / (1 + margin), 1 + margin
-    if ci_lo >= low and ci_hi <= high:
-        return NO_CLEAR_DIFFERENCE
-    real = q_value <= fdr
-    if real and ci_lo > 1:
-        return "faster" if ci_lo > high else f"faster, maybe by < {margin:.0%}"
-    if real and ci_hi < 1:
-        return "slower" if ci_hi < low else f"slower, maybe by < {margin:.0%}"
-    return UNCERTAIN
+    """What a speed-up interval of A over B says, in the words of generator.stats.verdicts: a
+    difference is real when its q-value is below the false discovery rate."""
+    return verdicts.verdict(ci_lo, ci_hi, q_value <= fdr, above=FASTER, below=SLOWER, margin=margin)

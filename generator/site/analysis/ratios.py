@@ -10,6 +10,7 @@ import pandas as pd
 from generator.catalog.cases import SUMMARY_VARIANTS
 from generator.catalog.names import FRAMEWORK_PAIRS
 from generator.site.analysis.comparability import condition_differences
+from generator.stats.verdicts import FASTER, SLOWER, verdict
 
 RATIO_KEY = ["machine_id", "os_tag", "family", "case", "device", "dtype", "variant", "params", "size"]
 RATIO_COLUMNS = [
@@ -35,9 +36,11 @@ def framework_ratios(latest: pd.DataFrame) -> pd.DataFrame:
     The interval combines the two medians' 95 % intervals at their extremes (B low / A high to
     B high / A low); with independent results it covers the true ratio with at least 0.95² ≈ 90 %.
     `differs` names the conditions (threads, mode, library ...) that the two results ran under
-    differently. A verdict other than "no clear difference" needs the whole interval on one side
-    of 1, and both intervals of the same kind (within one process, or between independent
-    processes): an interval of one kind says nothing about the noise the other covers.
+    differently. The verdict reads the interval in the words of generator.stats.verdicts ("faster"
+    needs the whole interval above 1 and beyond the ±5 % margin, "can't tell" spans 1, "too noisy to
+    call" spans more than a factor of 3), and needs both intervals of the same kind (within one
+    process, or between independent processes): an interval of one kind says nothing about the noise
+    the other covers.
     """
     keep = [*RATIO_KEY, "framework", "median", "ci_lo", "ci_hi", "interval", "conditions", "run_id"]
     frames = []
@@ -55,11 +58,10 @@ def framework_ratios(latest: pd.DataFrame) -> pd.DataFrame:
     both["ratio_hi"] = both["ci_hi_b"] / both["ci_lo_a"]
     same_kind = both["interval_a"] == both["interval_b"]
     both["interval"] = np.where(same_kind, both["interval_a"], "mixed")
-    both["verdict"] = np.select(
-        [~same_kind, both["ratio_lo"] > 1, both["ratio_hi"] < 1],
-        [UNLIKE_INTERVALS, "faster", "slower"],
-        default="no clear difference",
-    )
+    both["verdict"] = [
+        verdict(lo, hi, True, above=FASTER, below=SLOWER) if same else UNLIKE_INTERVALS
+        for lo, hi, same in zip(both["ratio_lo"], both["ratio_hi"], same_kind, strict=True)
+    ]
     both["differs"] = [
         condition_differences(a, b) for a, b in zip(both["conditions_a"], both["conditions_b"], strict=True)
     ]

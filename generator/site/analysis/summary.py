@@ -46,13 +46,12 @@ import pandas as pd
 from generator.catalog.names import COMPARISON_ORDER
 from generator.site.analysis.summary_select import GROUP, comparable_results
 from generator.stats.summary import (
-    FDR,
-    MARGIN,
     benjamini_hochberg,
     interval,
     p_value,
     verdict,
 )
+from generator.stats.verdicts import FDR, MARGIN
 
 RESAMPLES = 2000
 SEED = 0

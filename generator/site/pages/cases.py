@@ -33,6 +33,8 @@ from generator.site.pages.common import (
 from generator.site.pages.results import PEAK_CEILING, results_table
 from generator.site.pages.summaries import ranking_table
 from generator.site.tidy import Frames
+from generator.stats import verdicts
+from generator.stats.verdicts import FASTER, SLOWER
 
 INDEX = "operations/index.md"
 
@@ -190,7 +192,7 @@ def variant_table(rows: pd.DataFrame) -> Table | None:
         if r.interval != r.interval_fp32:
             verdict = "no verdict (intervals of different kinds)"
         else:
-            verdict = "faster" if lo > 1 else "slower" if hi < 1 else "no clear difference"
+            verdict = verdicts.verdict(lo, hi, True, above=FASTER, below=SLOWER)
         agreement = "–" if math.isnan(r.agreement) else f"{100 * r.agreement:.1f} %"
         speedup = r.median_fp32 / r.median
         out.append(

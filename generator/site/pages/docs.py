@@ -12,7 +12,7 @@ from generator.site.analysis.ratios import framework_ratios
 from generator.site.output.markup import link
 from generator.site.output.tables import Cell, rows_table
 from generator.site.pages.common import Page
-from generator.stats import change, history
+from generator.stats import change, history, noise, verdicts
 from generator.stats import timing as statistics
 
 # Aggregated tables offered for download: file stem -> what it holds.
@@ -77,6 +77,8 @@ def methodology_page() -> Page:
             ),
             "peak_doc": _doc(peaks),
             "protocols_doc": _doc(preprocessing),
+            "verdicts_doc": _doc(verdicts),
+            "noise_doc": _doc(noise),
             "ratio_doc": _doc(framework_ratios),
             "summary_doc": _doc(summary),
             "change_doc": _doc(change),

@@ -17,7 +17,7 @@ from generator.site.output.markup import ratio, ratio_interval, url
 from generator.site.output.svg import speedup_svg
 from generator.site.output.tables import Cell, Table, rows_table
 from generator.site.pages.common import rows_of
-from generator.stats.summary import UNCERTAIN
+from generator.stats.verdicts import CANT_TELL
 
 
 def ranking_table(name: str, ranked: pd.DataFrame, group: str) -> Table:
@@ -84,7 +84,7 @@ def _too_few(r: Any) -> bool:
     """Over two cases (or two machines) Student's t has one degree of freedom: unless the two agree
     well enough for a verdict, the 95 % interval spans orders of magnitude and says only that there
     is too little to go on. Such an interval is not drawn."""
-    return int(r.units) == 2 and str(r.verdict) == UNCERTAIN
+    return int(r.units) == 2 and str(r.verdict) == CANT_TELL
 
 
 def _interval_text(r: Any) -> str:
