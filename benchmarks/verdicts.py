@@ -30,9 +30,9 @@ from generator.schema.load import dump_run, load_runs
 from generator.schema.models import Run, TimingResult
 from generator.site.tidy import timing_columns
 from generator.stats.timing import process_sd
-from generator.stats.verdicts import MAX_SPAN, SLOWER
+from generator.stats.verdicts import CANT_TELL, MAX_SPAN, NO_VERDICT, SLOWER, TOO_NOISY
 
-QUIET = ("can't tell", "no verdict")
+QUIET = (CANT_TELL, TOO_NOISY, NO_VERDICT)  # what says nothing changed that it could see
 
 
 def _series(r: TimingResult) -> tuple[str, ...]:
