@@ -90,8 +90,15 @@ def test_committed_runs_keep_one_key_per_real_machine() -> None:
     assert len({k for keys in by_box.values() for k in keys}) == len(by_box)
     shared = [host for host, _ in by_box if sum(1 for h, _ in by_box if h == host) > 1]
     assert shared, "the committed runs include two machines that share one host id"
-    # Same generic CPU name, other core counts or vector units: separate hardware classes.
-    assert len({hardware_class(m, "cpu") for m in machines}) == len(by_box)
+    # Same generic CPU name, other core counts or vector units: separate hardware classes. The EPYC VM
+    # was moved onto an AVX-512 part on 4 December: one box (same host id, CPU name and cores), so
+    # one machine key and page, and its runs since then pool into the AVX-512 class.
+    classes: dict[tuple[str, str], set[str]] = {}
+    for m in machines:
+        classes.setdefault((m.host_id, m.cpu.model), set()).add(hardware_class(m, "cpu"))
+    assert len({c for found in classes.values() for c in found}) == len(by_box) + 1
+    moved = [box for box, found in classes.items() if len(found) > 1]
+    assert [model for _, model in moved] == ["AMD EPYC"]
 
 
 def test_a_clone_of_a_committed_machine_gets_its_own_key() -> None:
