@@ -178,7 +178,9 @@ def page_svg(raw: str, label: str) -> str | None:
     svg = UNLINKED.sub(r"<g><title>\1</title><path\2/></g>", LINK.sub(_link, svg))
     if "xlink:href" in svg:
         return None
-    svg = _unwrapped(NOISE.sub("", EMPTY_TEXT.sub("", svg)))
+    # Inside a role="img" every mark is presentational: an aria-label left on one (an axis, a rule)
+    # is an ARIA attribute its element may not carry (Lighthouse: "prohibited ARIA attributes").
+    svg = LABEL.sub("", _unwrapped(NOISE.sub("", EMPTY_TEXT.sub("", svg))))
     svg = GEOMETRY.sub(_geometry, svg)
     box = ROOT.match(svg)
     if box is None:
