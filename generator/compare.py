@@ -107,23 +107,22 @@ class _Case(NamedTuple):
 
 def _run_cases(run: Run) -> dict[SeriesKey, _Case]:
     """Every ok case of a run, its variance moderated over the cases of its framework and device."""
-    pools: dict[tuple[str, str], list[tuple[SeriesKey, TimingResult, list[float]]]] = defaultdict(list)
+    found = []
     for r in run.results:
         if isinstance(r, TimingResult) and r.status == "ok" and r.samples:
             logs = [math.log(m) for m in process_medians(r.samples, r.process_rounds) if m > 0]
             if logs:
-                pools[(r.framework, r.device)].append((_key(r), r, logs))
+                found.append((r, logs))
+    moderated = noise.moderate_pools(
+        [(r.framework, r.device) for r, _ in found],
+        [statistics.variance(logs) if len(logs) > 1 else math.nan for _, logs in found],
+        [len(logs) - 1 for _, logs in found],
+    )
     cases = {}
-    for members in pools.values():
-        spread = [(statistics.variance(logs), len(logs) - 1) for _, _, logs in members if len(logs) > 1]
-        prior = noise.fit_prior([v for v, _ in spread], [d for _, d in spread])
-        for key, r, logs in members:
-            mean = math.fsum(logs) / len(logs)
-            if len(logs) < 2:
-                cases[key] = _Case(mean, math.nan, 0.0, r)
-                continue
-            variance, df = noise.moderate(statistics.variance(logs), len(logs) - 1, prior)
-            cases[key] = _Case(mean, variance / len(logs), df, r)
+    for (r, logs), pooled in zip(found, moderated, strict=True):
+        mean = math.fsum(logs) / len(logs)
+        variance, df = pooled if pooled is not None else (math.nan, 0.0)
+        cases[_key(r)] = _Case(mean, variance / len(logs), df, r)
     return cases
 
 
@@ -160,7 +159,7 @@ def _note(base: list[_Case], new: list[_Case], verdict: str, detectable: float, 
     if verdict == CANT_TELL and detectable > 1 + margin:
         runs = max(len(base), len(new))
         needed = math.ceil(runs * (math.log(detectable) / math.log1p(margin)) ** 2)
-        notes.append(f"about {needed} runs a side would resolve ±{margin:.0%}".replace("%", " %"))
+        notes.append(f"about {needed} runs a side would resolve ±{verdicts.percent(margin)}")
     return "; ".join(notes)
 
 
@@ -188,21 +187,21 @@ def compare_runs(
         for run in runs:
             for key, case in cases[run.run_id].items():
                 side[key].append(case)
-    measured: list[tuple[SeriesKey, float, noise.Difference | None]] = []
+    measured: list[tuple[SeriesKey, float, float, noise.Difference | None]] = []
     for key in sorted(a.keys() & b.keys()):
-        if any(math.isnan(c.variance) for c in (*a[key], *b[key])):
-            measured.append((key, math.nan, None))
-            continue
         (log_a, var_a, df_a), (log_b, var_b, df_b) = _pooled(a[key]), _pooled(b[key])
+        if any(math.isnan(c.variance) for c in (*a[key], *b[key])):
+            measured.append((key, log_a, log_b, None))
+            continue
         sides = [(var_a, df_a, len(a[key])), (var_b, df_b, len(b[key]))]
-        measured.append((key, log_b - log_a, noise.run_difference(sides, tau)))
+        measured.append((key, log_a, log_b, noise.run_difference(sides, tau)))
     if not measured:
         raise UserError("BASE and NEW have no ok case in common (same framework, case, dtype, device, sizes)")
-    p_values = [d.p_value(log) if d else 1.0 for _, log, d in measured]
+    p_values = [d.p_value(log_b - log_a) if d else 1.0 for _, log_a, log_b, d in measured]
     q_values = benjamini_hochberg(p_values)
     rows = []
-    for (key, log_ratio, difference), p, q in zip(measured, p_values, q_values, strict=True):
-        base_s, new_s = (math.exp(_pooled(side[key])[0]) for side in (a, b))
+    for (key, log_a, log_b, difference), p, q in zip(measured, p_values, q_values, strict=True):
+        base_s, new_s, log_ratio = math.exp(log_a), math.exp(log_b), log_b - log_a
         if difference is None:
             low = high = detectable = math.nan
             verdict = NO_VERDICT

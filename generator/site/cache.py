@@ -60,12 +60,6 @@ def module_imports(path: Path, modules: Iterable[str]) -> set[str]:
     return found & known
 
 
-def import_graph(package: Path = PACKAGE) -> dict[str, set[str]]:
-    """Module -> the package's modules it imports (itself left out)."""
-    modules = package_modules(package)
-    return {name: module_imports(path, modules) - {name} for name, path in modules.items()}
-
-
 def import_closure(start: str, modules: dict[str, Path]) -> set[str]:
     """`start` and every module of `modules` it imports, directly or not (a module's packages count:
     importing a.b.c runs a/__init__ and a/b/__init__ first). Reads only the files it reaches."""

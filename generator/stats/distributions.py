@@ -77,17 +77,26 @@ def beta_quantile(q: float, a: float, b: float) -> float:
     return x
 
 
+NORMAL_ABOVE_DF = 1e6  # Student's t is the normal distribution to ~1e-6 here; the beta tail loses bits
+
+
 def t_two_sided_p(t: float, df: float) -> float:
-    """P(|T| >= |t|) for Student's t with `df` degrees of freedom."""
+    """P(|T| >= |t|) for Student's t with `df` degrees of freedom (the normal tail above
+    NORMAL_ABOVE_DF, infinity included)."""
     if math.isinf(t):
         return 0.0
+    if df > NORMAL_ABOVE_DF:
+        return math.erfc(abs(t) / math.sqrt(2))
     x = df / (df + t * t)
     return beta_cdf(x, df / 2, 0.5)
 
 
 def t_quantile(q: float, df: float) -> float:
     """The q quantile of Student's t with `df` (whole or not) degrees of freedom, for q >= 1/2: the t
-    with P(T > t) = 1 - q, by bisection (to the last bit) on the two-sided tail."""
+    with P(T > t) = 1 - q, by bisection (to the last bit) on the two-sided tail; the normal quantile
+    above NORMAL_ABOVE_DF, infinity included."""
+    if df > NORMAL_ABOVE_DF:
+        return normal_quantile(q)
     lo, hi = 0.0, 1000.0  # P(T > 1000) is under 1e-3 even for one degree of freedom
     for _ in range(100):
         mid = (lo + hi) / 2

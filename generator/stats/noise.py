@@ -32,14 +32,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from generator.stats.distributions import (
-    digamma,
-    normal_quantile,
-    t_quantile,
-    t_two_sided_p,
-    trigamma,
-    trigamma_inverse,
-)
+from generator.stats.distributions import digamma, t_quantile, t_two_sided_p, trigamma, trigamma_inverse
 
 MIN_POOL = 3  # cases with a variance needed to fit a prior; fewer pool nothing
 DEFAULT_RUN_SD = 0.05  # τ on the log scale where a machine has no repeated runs: two runs differ by ~7 %
@@ -47,17 +40,12 @@ DEFAULT_RUN_DF = 4.0  # the default counts as much as five runs of the same vers
 POWER = 0.8  # `detectable`: the change found this often
 
 
-def quantile(q: float, df: float) -> float:
-    """Student's t quantile at `df` degrees of freedom, whole or not; the normal one at infinity."""
-    return normal_quantile(q) if math.isinf(df) or df > 1e6 else t_quantile(q, df)
-
-
 @dataclass(frozen=True)
 class Prior:
     """The pool's variance s0² of log process medians and the degrees of freedom d0 it is worth."""
 
     variance: float
-    df: float  # may be math.inf: the pool's variances agree as well as sampling allows
+    df: float  # at most the pool's own degrees of freedom
 
 
 @functools.cache
@@ -105,9 +93,6 @@ class RunNoise:
     runs: int  # runs in groups of the same versions it was estimated from (0: the default alone)
 
 
-DEFAULT_RUN_NOISE = RunNoise(DEFAULT_RUN_SD, DEFAULT_RUN_DF, 0)
-
-
 RunCases = Mapping[str, tuple[float, float]]  # case key -> (log estimate, its variance), of one run
 
 
@@ -146,20 +131,18 @@ class Difference:
         """The ratio's (not its log's) interval."""
         if not self.se > 0:
             return math.exp(log_ratio), math.exp(log_ratio)
-        half = quantile(1 - (1 - confidence) / 2, self.df) * self.se
+        half = t_quantile(1 - (1 - confidence) / 2, self.df) * self.se
         return math.exp(log_ratio - half), math.exp(log_ratio + half)
 
     def p_value(self, log_ratio: float) -> float:
         """Two-sided p-value of "no change"."""
         if not self.se > 0:
             return float(log_ratio == 0)
-        if math.isinf(self.df) or self.df > 1e6:
-            return math.erfc(abs(log_ratio) / self.se / math.sqrt(2))
         return t_two_sided_p(log_ratio / self.se, self.df)
 
     def detectable(self, alpha: float = 0.05, power: float = POWER) -> float:
         """The smallest change (a ratio above 1) a two-sided test at `alpha` finds with `power`."""
-        return math.exp((quantile(1 - alpha / 2, self.df) + quantile(power, self.df)) * self.se)
+        return math.exp((t_quantile(1 - alpha / 2, self.df) + t_quantile(power, self.df)) * self.se)
 
 
 def run_difference(sides: Sequence[tuple[float, float, int]], tau: RunNoise) -> Difference:
@@ -179,7 +162,25 @@ DF_STEPS = 20  # moderated degrees of freedom are rounded down to 1/20 for the i
 
 @functools.lru_cache(maxsize=4096)
 def _t975(df: float) -> float:
-    return quantile(0.975, df)
+    return t_quantile(0.975, df)
+
+
+def moderate_pools(
+    pools: Sequence[object | None], variances: Sequence[float], dfs: Sequence[int]
+) -> list[tuple[float, float] | None]:
+    """Each case's moderated variance and degrees of freedom, its prior fitted over the cases of its
+    pool (e.g. one framework and device of one run); None for a case without a pool or without
+    degrees of freedom (one process)."""
+    members: dict[object, list[int]] = {}
+    for i, pool in enumerate(pools):
+        if pool is not None and dfs[i] >= 1 and not math.isnan(variances[i]):
+            members.setdefault(pool, []).append(i)
+    moderated: list[tuple[float, float] | None] = [None] * len(pools)
+    for indices in members.values():
+        prior = fit_prior([variances[i] for i in indices], [dfs[i] for i in indices])
+        for i in indices:
+            moderated[i] = moderate(variances[i], dfs[i], prior)
+    return moderated
 
 
 def moderated_intervals(
@@ -190,21 +191,17 @@ def moderated_intervals(
     stored: Sequence[tuple[float, float]],
 ) -> list[tuple[float, float]]:
     """95 % intervals of estimates from several processes, their variances moderated within each pool
-    (e.g. one framework and device of one run): per result its pool (None: keep its stored interval),
-    its estimate (seconds, the mean of its process medians), the standard deviation of its process
-    medians (relative to the estimate, the log-scale one to first order) and its number of processes.
-    A result with fewer than two processes keeps its stored interval."""
-    members: dict[object, list[int]] = {}
-    for i, pool in enumerate(pools):
-        if pool is not None and processes[i] >= 2 and sds[i] == sds[i] and estimates[i] > 0:
-            members.setdefault(pool, []).append(i)
+    (`moderate_pools`): per result its pool (None: keep its stored interval), its estimate (seconds,
+    the mean of its process medians), the standard deviation of its process medians (divided by the
+    estimate, the log-scale one to first order) and its number of processes. A result with fewer
+    than two processes keeps its stored interval."""
+    usable = [p if e > 0 else None for p, e in zip(pools, estimates, strict=True)]
+    variances = [(sd / e) ** 2 if e > 0 else math.nan for sd, e in zip(sds, estimates, strict=True)]
     intervals = list(stored)
-    for indices in members.values():
-        variances = [(sds[i] / estimates[i]) ** 2 for i in indices]
-        dfs = [processes[i] - 1 for i in indices]
-        prior = fit_prior(variances, dfs)
-        for i, variance, df in zip(indices, variances, dfs, strict=True):
-            s2, total_df = moderate(variance, df, prior)
+    moderated = moderate_pools(usable, variances, [k - 1 for k in processes])
+    for i, found in enumerate(moderated):
+        if found is not None:
+            s2, total_df = found
             half = _t975(math.floor(total_df * DF_STEPS) / DF_STEPS) * math.sqrt(s2 / processes[i])
             intervals[i] = (estimates[i] * math.exp(-half), estimates[i] * math.exp(half))
     return intervals

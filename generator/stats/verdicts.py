@@ -28,12 +28,17 @@ TOO_NOISY = "too noisy to call"
 NO_VERDICT = "no verdict"
 
 
+def percent(fraction: float) -> str:
+    """0.05 as "5 %", as the site writes percentages."""
+    return f"{100 * fraction:.0f} %"
+
+
 def same(margin: float = MARGIN) -> str:
-    return f"same within ±{margin:.0%}".replace("%", " %")
+    return f"same within ±{percent(margin)}"
 
 
 def maybe_small(direction: str, margin: float = MARGIN) -> str:
-    return f"{direction}, maybe by < {margin:.0%}".replace("%", " %")
+    return f"{direction}, maybe by < {percent(margin)}"
 
 
 SAME = same()
